@@ -31,6 +31,7 @@ async fn start() -> (
 
 /// How many requests this machine lets us keep open at once: each costs two file descriptors here
 /// (client and server in one process). CI allows 20 000; a laptop may allow only 1 024 or 256.
+#[allow(clippy::disallowed_methods)] // a tiny synchronous read of /proc, before any request starts
 fn max_in_flight(wanted: usize) -> usize {
     let soft_limit = std::fs::read_to_string("/proc/self/limits")
         .ok()
