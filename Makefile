@@ -1,0 +1,74 @@
+# The workshop's commands. Each has a cargo alias too (.cargo/config.toml), for machines without make:
+# `make part_01` = `cargo part01`, `make server` = `cargo server`, … (see `make help`).
+
+CARGO ?= cargo
+PARTS := 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16
+# Flags passed to a part, e.g. `make part_10 ARGS="--seconds 5"`.
+ARGS ?=
+
+.PHONY: help list build test fmt lint walkthrough server mr-server mini_redis mr-client \
+        bench bench-server bench-redis clean $(addprefix part_,$(PARTS))
+
+help:
+	@echo "Async Rust by example: a survey of async features, one part at a time."
+	@echo
+	@echo "  make part_01 … make part_16   run one lesson (ARGS=\"…\" passes flags)"
+	@echo "  make walkthrough              every part in order, Enter between them (FROM=07 to start at 07)"
+	@echo "  make server                   the count server on 127.0.0.1:8000 (the HTTP lessons' peer)"
+	@echo "  make mr-server                the mini_redis server on 127.0.0.1:1337 (alias: make mini_redis)"
+	@echo "  make mr-client                talk to it (nc when installed, else the project's client)"
+	@echo "  make build                    build everything, tests included, so the workshop works offline"
+	@echo "  make test                     what CI checks: fmt, clippy, every test"
+	@echo "  make bench-server             count server throughput under wrk"
+	@echo "  make bench-redis              mini_redis vs redis-server under redis-benchmark"
+	@echo
+	@$(MAKE) --no-print-directory list
+
+list:
+	@$(CARGO) run -q -p workshop --bin walkthrough -- --list
+
+$(addprefix part_,$(PARTS)):
+	@$(CARGO) run -q -p $@ -- $(ARGS)
+
+walkthrough:
+	@$(CARGO) run -q -p workshop --bin walkthrough -- $(if $(FROM),--from $(FROM),)
+
+server:
+	$(CARGO) run -q -p workshop --bin count_server -- --host 127.0.0.1 --port 8000
+
+mr-server mini_redis:
+	$(CARGO) run -q -p mini_redis --bin mini_redis -- --bind 127.0.0.1 --port 1337 $(ARGS)
+
+# The original workshop used `nc localhost 1337`; without nc, the project's own client.
+mr-client:
+	@if command -v nc >/dev/null 2>&1; then \
+		echo "nc 127.0.0.1 1337 (type GET key / PUT key value / DEL key / QUIT)"; nc 127.0.0.1 1337; \
+	else \
+		$(CARGO) run -q -p mini_redis --bin mr-client; \
+	fi
+
+build:
+	$(CARGO) build --workspace --all-targets
+
+fmt:
+	$(CARGO) fmt --all
+
+lint:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+test:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) test --workspace
+
+bench: bench-server bench-redis
+
+bench-server:
+	bash scripts/bench-server.sh
+
+bench-redis:
+	$(CARGO) build -q -p mini_redis --bins
+	bash mini_redis/bench/bench.sh
+
+clean:
+	$(CARGO) clean
