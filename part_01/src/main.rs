@@ -1,4 +1,370 @@
-//! Placeholder.
-fn main() {
+//! Part 01 — the runtime: where Python has an event loop, Rust has a tokio `Runtime`.
+//!
+//! Shows, as assertions that run: there is no runtime until you build one
+//! (`Handle::try_current()` fails); `runtime::Builder` builds both flavors; two runtimes are
+//! distinct and each runs only its own tasks; `Runtime::enter()` makes one current (the nearest
+//! thing to `asyncio.set_event_loop`); `#[tokio::main]` is a builder plus `block_on`; and
+//! `block_on` inside a runtime is refused.
+//!
+//! Run it: `make part_01` (or `cargo run -p part_01`).
+
+use std::error::Error;
+use std::io;
+use std::time::Duration;
+
+use tokio::runtime::{Builder, Handle, Runtime, RuntimeFlavor};
+
+// No `#[tokio::main]` here on purpose: this `main` is plain synchronous code, so it can look at the
+// world before any runtime exists, and then build runtimes by hand.
+fn main() -> Result<(), Box<dyn Error>> {
     workshop::banner!();
+
+    println!("1. Before any runtime exists");
+    let outside = no_runtime_outside();
+    assert!(outside.is_err(), "no runtime was built yet: {outside:?}");
+
+    println!("\n2. Building runtimes by hand");
+    let (a, b) = build_two_runtimes()?;
+    let (info_a, info_b) = (describe(&a), describe(&b));
+    assert_eq!(
+        (info_a.name.as_str(), info_a.flavor),
+        ("loop-a", RuntimeFlavor::CurrentThread)
+    );
+    assert_eq!(
+        (info_b.name.as_str(), info_b.flavor),
+        ("loop-b", RuntimeFlavor::MultiThread)
+    );
+    assert_eq!((info_a.workers, info_b.workers), (1, 2));
+
+    println!("\n3. Two runtimes are two different loops");
+    let distinct = runtimes_are_distinct(&a, &b, Duration::from_millis(100))?;
+    assert_ne!(distinct.id_a, distinct.id_b);
+    assert_eq!(distinct.inside_a.as_deref(), Ok("loop-a"));
+    assert_eq!(distinct.inside_b.as_deref(), Ok("loop-b"));
+    assert_eq!(distinct.worker_of_b, "loop-b-worker");
+    assert!(!distinct.task_on_a_ran_while_b_was_driven);
+    assert_eq!(distinct.task_on_a_result, "ran on loop-a");
+
+    println!("\n4. enter(): the nearest thing to set_event_loop");
+    let entered = enter_makes_current(&a, &b)?;
+    let names: Vec<&str> = entered
+        .current
+        .iter()
+        .map(|n| n.as_deref().unwrap_or("-"))
+        .collect();
+    assert_eq!(names, ["-", "loop-a", "loop-b", "loop-a", "-"]);
+    assert_eq!(entered.spawned_under_b_ran_on, "loop-b-worker");
+
+    println!("\n5. #[tokio::main] is sugar");
+    let (with_macro, by_hand) = (with_the_macro(), without_the_macro()?);
+    assert_eq!(with_macro, by_hand);
+
+    println!("\n6. A runtime inside a runtime (deliberately wrong)");
+    // The panic is caught and reported below; silence the default report (and its backtrace)
+    // for this one deliberate panic.
+    let default_report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let refusal = block_on_inside_a_runtime(&a, &b);
+    std::panic::set_hook(default_report);
+    assert!(refusal.is_some(), "tokio must refuse a nested block_on");
+
+    println!("\nEvery fact above held (each line is an assert in main.rs).");
+    Ok(())
+}
+
+/// What `Handle::try_current()` sees from here: the current runtime's name, or tokio's error.
+/// (`Handle::current()` is the same lookup, but panics where `try_current` returns `Err`.)
+fn current_runtime() -> Result<String, String> {
+    match Handle::try_current() {
+        Ok(handle) => Ok(handle.name().unwrap_or("(unnamed)").to_owned()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Python's `asyncio.get_event_loop()` used to create a loop on demand. Tokio has no global,
+/// default runtime: outside one, there is simply nothing current.
+fn no_runtime_outside() -> Result<String, String> {
+    let seen = current_runtime();
+    println!("   Handle::try_current() in plain main: {seen:?}");
+    seen
+}
+
+/// `asyncio.new_event_loop()`, twice, in Rust's two flavors. `enable_all()` switches on the timer
+/// and I/O drivers: without it, the first `sleep` or socket panics.
+fn build_two_runtimes() -> io::Result<(Runtime, Runtime)> {
+    // Current-thread: like asyncio, one thread runs everything, the one that calls block_on.
+    let a = Builder::new_current_thread()
+        .name("loop-a")
+        .enable_all()
+        .build()?;
+    // Multi-thread: a pool of worker threads that steal tasks from each other (asyncio has no
+    // equivalent). `#[tokio::main]` builds this flavor unless told otherwise.
+    let b = Builder::new_multi_thread()
+        .name("loop-b")
+        .worker_threads(2)
+        .thread_name("loop-b-worker")
+        .enable_all()
+        .build()?;
+    Ok((a, b))
+}
+
+/// What a runtime says about itself.
+#[derive(Debug)]
+struct RuntimeInfo {
+    name: String,
+    flavor: RuntimeFlavor,
+    workers: usize,
+}
+
+fn describe(runtime: &Runtime) -> RuntimeInfo {
+    let handle = runtime.handle();
+    let info = RuntimeInfo {
+        name: handle.name().unwrap_or("(unnamed)").to_owned(),
+        flavor: handle.runtime_flavor(),
+        workers: handle.metrics().num_workers(),
+    };
+    println!(
+        "   {}: {:?}, {} worker thread(s), id {}",
+        info.name,
+        info.flavor,
+        info.workers,
+        handle.id()
+    );
+    info
+}
+
+/// What [`runtimes_are_distinct`] observed.
+#[derive(Debug)]
+struct Distinct {
+    id_a: String,
+    id_b: String,
+    inside_a: Result<String, String>,
+    inside_b: Result<String, String>,
+    worker_of_b: String,
+    task_on_a_ran_while_b_was_driven: bool,
+    task_on_a_result: String,
+}
+
+/// Python: `loop_a is not loop_b`, and a task created on loop A does not run while you run loop B.
+fn runtimes_are_distinct(
+    a: &Runtime,
+    b: &Runtime,
+    drive_b_for: Duration,
+) -> Result<Distinct, Box<dyn Error>> {
+    let (id_a, id_b) = (a.handle().id().to_string(), b.handle().id().to_string());
+    println!("   ids: loop-a {id_a}, loop-b {id_b}");
+
+    // Inside `block_on` the runtime that runs the future is the current one, as inside
+    // `loop.run_until_complete(...)` get_event_loop() returns that loop.
+    let inside_a = a.block_on(async { current_runtime() });
+    let inside_b = b.block_on(async { current_runtime() });
+    println!("   current runtime inside a.block_on: {inside_a:?}, inside b.block_on: {inside_b:?}");
+
+    // A task spawned on the multi-thread runtime runs on one of its own worker threads.
+    // (`b.spawn`, not `tokio::spawn`: this line runs outside any runtime, where `tokio::spawn`
+    // panics for want of a current one.)
+    let on_b = b.spawn(async {
+        std::thread::current()
+            .name()
+            .unwrap_or("(unnamed)")
+            .to_owned()
+    });
+    let worker_of_b = b.block_on(on_b)?;
+    println!("   a task spawned on loop-b ran on thread {worker_of_b:?}");
+
+    // A current-thread runtime has no threads of its own: its tasks run only while somebody is
+    // inside its `block_on`. Driving loop-b does nothing for a task that belongs to loop-a.
+    let task = a.spawn(async { String::from("ran on loop-a") });
+    // (The sleep is created inside the async block: `tokio::time::sleep` looks up the current
+    // runtime's timer when called, and out here there is none.)
+    b.block_on(async { tokio::time::sleep(drive_b_for).await });
+    let ran = task.is_finished();
+    println!(
+        "   task spawned on loop-a, after driving loop-b for {drive_b_for:?}: finished = {ran}"
+    );
+    let task_on_a_result = a.block_on(task)?;
+    println!("   the same task once loop-a is driven: {task_on_a_result:?}");
+
+    Ok(Distinct {
+        id_a,
+        id_b,
+        inside_a,
+        inside_b,
+        worker_of_b,
+        task_on_a_ran_while_b_was_driven: ran,
+        task_on_a_result,
+    })
+}
+
+/// What [`enter_makes_current`] observed.
+#[derive(Debug)]
+struct Entered {
+    /// The current runtime's name at each step (`None`: `try_current()` failed).
+    current: Vec<Option<String>>,
+    /// Where a task spawned with plain `tokio::spawn`, under `b.enter()`, ran.
+    spawned_under_b_ran_on: String,
+}
+
+/// `Runtime::enter()` makes a runtime current for this thread until the guard drops, so plain
+/// synchronous code can call `tokio::spawn`. Guards nest, and must be dropped in reverse order
+/// (tokio panics otherwise).
+fn enter_makes_current(a: &Runtime, b: &Runtime) -> Result<Entered, Box<dyn Error>> {
+    let mut current = Vec::new();
+    let mut look = |step: &str| {
+        let name = current_runtime().ok();
+        println!(
+            "   {step:<24} current runtime: {}",
+            name.as_deref().unwrap_or("none (try_current() is Err)")
+        );
+        current.push(name);
+    };
+    look("before enter:");
+    let guard_a = a.enter();
+    look("a.enter():");
+    let guard_b = b.enter();
+    look("b.enter() inside it:");
+    let task = tokio::spawn(async {
+        std::thread::current()
+            .name()
+            .unwrap_or("(unnamed)")
+            .to_owned()
+    });
+    drop(guard_b);
+    look("b's guard dropped:");
+    drop(guard_a);
+    look("a's guard dropped:");
+    let spawned_under_b_ran_on = b.block_on(task)?;
+    println!("   tokio::spawn under b.enter() ran on thread {spawned_under_b_ran_on:?}");
+    Ok(Entered {
+        current,
+        spawned_under_b_ran_on,
+    })
+}
+
+/// Python's `asyncio.run(main())` builds a fresh loop, runs `main` to completion and closes the
+/// loop. `#[tokio::main]` expands to the same thing (on any function, not only `main`)...
+#[tokio::main(flavor = "current_thread", name = "sugar")]
+async fn with_the_macro() -> (String, RuntimeFlavor) {
+    let handle = Handle::current();
+    let seen = (
+        handle.name().unwrap_or("(unnamed)").to_owned(),
+        handle.runtime_flavor(),
+    );
+    println!("   with #[tokio::main]:     {seen:?}");
+    seen
+}
+
+/// ...which is this, written out. One difference: the macro `expect`s the build to succeed, where
+/// the hand-written version returns the error.
+fn without_the_macro() -> io::Result<(String, RuntimeFlavor)> {
+    let body = async {
+        let handle = Handle::current();
+        (
+            handle.name().unwrap_or("(unnamed)").to_owned(),
+            handle.runtime_flavor(),
+        )
+    };
+    let seen = Builder::new_current_thread()
+        .name("sugar")
+        .enable_all()
+        .build()?
+        .block_on(body);
+    println!("   with Builder + block_on: {seen:?}");
+    Ok(seen)
+}
+
+/// DELIBERATELY WRONG: `block_on` from inside a runtime. Python refuses the same thing
+/// ("asyncio.run() cannot be called from a running event loop"); tokio panics, because blocking a
+/// runtime thread to wait for another would stall every task of the outer one. Returns tokio's
+/// the panic message.
+fn block_on_inside_a_runtime(outer: &Runtime, inner: &Runtime) -> Option<String> {
+    let caught = std::panic::catch_unwind(|| outer.block_on(async { inner.block_on(async {}) }));
+    let message = caught.err().map(|payload| {
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
+    });
+    let first_sentence = message
+        .as_deref()
+        .and_then(|m| m.split(". ").next())
+        .unwrap_or("(no panic)");
+    println!("   tokio refused: {first_sentence:?}");
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // These tests are synchronous on purpose: part 01 is about what exists before and around a
+    // runtime, so each test builds its own runtimes instead of running inside `#[tokio::test]`.
+
+    #[test]
+    fn nothing_is_current_outside_a_runtime() {
+        let seen = no_runtime_outside();
+        let error = seen.expect_err("no runtime was entered on this test thread");
+        assert!(error.contains("no reactor running"), "{error}");
+    }
+
+    #[test]
+    fn the_builder_makes_both_flavors() -> io::Result<()> {
+        let (a, b) = build_two_runtimes()?;
+        let (a, b) = (describe(&a), describe(&b));
+        assert_eq!(
+            (a.name.as_str(), a.flavor, a.workers),
+            ("loop-a", RuntimeFlavor::CurrentThread, 1)
+        );
+        assert_eq!(
+            (b.name.as_str(), b.flavor, b.workers),
+            ("loop-b", RuntimeFlavor::MultiThread, 2)
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn two_runtimes_are_distinct_and_run_only_their_own_tasks() -> Result<(), Box<dyn Error>> {
+        let (a, b) = build_two_runtimes()?;
+        let seen = runtimes_are_distinct(&a, &b, Duration::from_millis(5))?;
+        assert_ne!(seen.id_a, seen.id_b);
+        assert_eq!(seen.inside_a.as_deref(), Ok("loop-a"));
+        assert_eq!(seen.inside_b.as_deref(), Ok("loop-b"));
+        assert_eq!(seen.worker_of_b, "loop-b-worker");
+        assert!(!seen.task_on_a_ran_while_b_was_driven);
+        assert_eq!(seen.task_on_a_result, "ran on loop-a");
+        Ok(())
+    }
+
+    #[test]
+    fn enter_makes_a_runtime_current_until_its_guard_drops() -> Result<(), Box<dyn Error>> {
+        let (a, b) = build_two_runtimes()?;
+        let seen = enter_makes_current(&a, &b)?;
+        let expected = [None, Some("loop-a"), Some("loop-b"), Some("loop-a"), None];
+        assert_eq!(seen.current, expected.map(|name| name.map(String::from)));
+        assert_eq!(seen.spawned_under_b_ran_on, "loop-b-worker");
+        Ok(())
+    }
+
+    #[test]
+    fn tokio_main_is_a_builder_and_block_on() -> io::Result<()> {
+        let with_macro = with_the_macro();
+        assert_eq!(
+            with_macro,
+            ("sugar".to_owned(), RuntimeFlavor::CurrentThread)
+        );
+        assert_eq!(with_macro, without_the_macro()?);
+        Ok(())
+    }
+
+    #[test]
+    fn block_on_inside_a_runtime_is_refused() -> io::Result<()> {
+        let (a, b) = build_two_runtimes()?;
+        let message = block_on_inside_a_runtime(&a, &b).expect("tokio must panic");
+        assert!(
+            message.starts_with("Cannot start a runtime from within a runtime"),
+            "{message}"
+        );
+        Ok(())
+    }
 }
