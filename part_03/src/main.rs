@@ -19,11 +19,8 @@ const PAUSE: Duration = Duration::from_secs(1);
 #[tokio::main]
 async fn main() {
     workshop::banner!();
-    // One deliberate panic below: report it in one line (no backtrace, even with
-    // RUST_BACKTRACE set), so the trace stays readable.
-    std::panic::set_hook(Box::new(|info| {
-        println!("   (panic report: {})", info.to_string().replace('\n', " "));
-    }));
+    // One deliberate panic below: report it in one line, so the trace stays readable.
+    workshop::lesson::report_panics_in_one_line();
 
     println!("1. Await once, keep the value");
     let once = await_once(PAUSE).await;

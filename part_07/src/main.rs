@@ -275,9 +275,9 @@ async fn main() {
 
     println!("\n── 3. The body panics: exit still runs, then the panic goes on");
     // The default panic hook prints a message (and, with RUST_BACKTRACE set, a long backtrace)
-    // at the moment of the panic. One short line on stderr is enough for this expected panic.
+    // at the moment of the panic. One short line is enough for this expected panic.
     let default_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|info| eprintln!("(stderr) {info}")));
+    workshop::lesson::report_panics_in_one_line();
     body_panics().await;
     std::panic::set_hook(default_hook);
 

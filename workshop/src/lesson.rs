@@ -63,6 +63,15 @@ pub fn lesson_text(readme: &str) -> String {
     out
 }
 
+/// For lessons that panic on purpose: report every panic in one line (no backtrace, even with
+/// `RUST_BACKTRACE` set) so the trace around it stays readable. Call it once at the top of `main`;
+/// tests keep Rust's default report.
+pub fn report_panics_in_one_line() {
+    std::panic::set_hook(Box::new(|info| {
+        println!("   (panic report: {})", info.to_string().replace('\n', " "));
+    }));
+}
+
 /// Time since a start, on tokio's clock: real time in `main`, virtual time under a paused test clock.
 ///
 /// ```
