@@ -6,6 +6,7 @@
 //! - [`Timeline`] records which task ran when and draws it as an ASCII Gantt chart;
 //! - [`count_server`] is the HTTP server the HTTP lessons call, and [`count_server_url`] finds or
 //!   starts one;
+//! - [`log`] sets up one-line-per-request logging that a server under load can afford;
 //! - [`testing`] runs a test body under a timeout, so a deadlock fails instead of hanging CI.
 //!
 //! Everything that measures time uses `tokio::time::Instant`, which follows the paused test clock
@@ -13,6 +14,7 @@
 
 pub mod count_server;
 pub mod lesson;
+pub mod log;
 pub mod testing;
 pub mod timeline;
 
