@@ -9,6 +9,8 @@ use std::io::{self, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::MakeWriter;
 
 /// How long a line may wait in the buffer.
@@ -123,20 +125,50 @@ impl<'a> MakeWriter<'a> for BatchedStdout {
 /// through [`BatchedStdout`]. Keep the returned handle until exit.
 pub fn init_server_logging(default_filter: &str) -> io::Result<BatchedStdout> {
     let stdout = BatchedStdout::start()?;
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter = log_filter(std::env::var("RUST_LOG").ok().as_deref(), default_filter);
+    let format = tracing_subscriber::fmt::layer()
         .with_target(false)
         .with_ansi(io::IsTerminal::is_terminal(&io::stdout()))
-        .with_writer(stdout.clone())
+        .with_writer(stdout.clone());
+    tracing_subscriber::registry()
+        .with(format.with_filter(filter))
         .init();
     Ok(stdout)
+}
+
+/// `RUST_LOG` as `level` or `target=level,…` (e.g. `warn`, `count_server=debug`); when unset or
+/// unreadable, `default_filter`.
+pub fn log_filter(rust_log: Option<&str>, default_filter: &str) -> Targets {
+    rust_log
+        .and_then(|directives| directives.parse().ok())
+        .or_else(|| default_filter.parse().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rust_log_wins_over_the_default_filter() {
+        use tracing::Level;
+        let warn_only = log_filter(Some("warn"), "info");
+        assert!(warn_only.would_enable("count_server", &Level::WARN));
+        assert!(!warn_only.would_enable("count_server", &Level::INFO));
+        let default = log_filter(None, "info");
+        assert!(default.would_enable("anything", &Level::INFO));
+        assert!(!default.would_enable("anything", &Level::DEBUG));
+        let per_target = log_filter(Some("mini_redis=debug"), "info");
+        assert!(per_target.would_enable("mini_redis::connection", &Level::DEBUG));
+        assert!(!per_target.would_enable("hyper", &Level::INFO));
+        let garbage = log_filter(Some("=!?"), "info");
+        assert!(
+            garbage.would_enable("anything", &Level::INFO),
+            "unreadable: the default"
+        );
+    }
 
     #[test]
     fn lines_are_buffered_until_flushed_and_come_out_in_order() {

@@ -1,0 +1,442 @@
+//! Shared state: the key-value store, sharded, with expiring keys.
+//!
+//! Every connection task holds a clone of [`Store`] (an `Arc` inside) and calls it directly: there
+//! is no "store task" to message. In Python's asyncio one thread runs everything, so a plain dict
+//! is safe; here connections run on several worker threads at once, so the map is behind locks.
+//!
+//! Why `std::sync::Mutex` and not `tokio::sync::Mutex`: every critical section here is a hash
+//! lookup, never an `.await`, so the lock is held for well under a microsecond. A std mutex is the
+//! cheaper tool for that; tokio's is for locks that must be held *across* an `.await`, and pays
+//! for it on every lock. Clippy's `await_holding_lock` (denied in this workspace) makes sure no
+//! guard ever lives across an `.await`, which is what would make a std mutex dangerous.
+//!
+//! The map is split into shards, each with its own lock, so that two connections writing
+//! different keys rarely wait for each other.
+//!
+//! Expiry uses `tokio::time::Instant`: on a paused test clock, `tokio::time::advance` expires keys
+//! without waiting. A key is checked on every read (an expired key is never returned), and a
+//! background task ([`purge_expired_keys`]) removes expired keys nobody reads any more.
+
+use bytes::Bytes;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+const SHARDS: usize = 32;
+
+/// A handle to the store. Cloning it is cheap: all clones share one store.
+#[derive(Clone, Default)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    shards: [Shard; SHARDS],
+    /// Wakes the purge task when a key gets an expiry earlier than any it knew of.
+    earlier_expiry: Notify,
+}
+
+/// One shard: a lock and what it guards. Aligned to its own cache lines, so that two cores
+/// locking neighbouring shards do not slow each other down.
+#[derive(Default)]
+#[repr(align(128))]
+struct Shard(Mutex<ShardData>);
+
+#[derive(Default)]
+struct ShardData {
+    entries: HashMap<Bytes, Entry>,
+    /// Keys with an expiry, soonest first: the purge task pops from the front.
+    expirations: BTreeSet<(Instant, Bytes)>,
+}
+
+struct Entry {
+    value: Bytes,
+    expires_at: Option<Instant>,
+}
+
+impl Entry {
+    fn is_live(&self, now: impl FnOnce() -> Instant) -> bool {
+        self.expires_at.is_none_or(|at| at > now())
+    }
+}
+
+/// `TTL` of a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ttl {
+    /// No such key (Redis: -2).
+    Missing,
+    /// The key never expires (Redis: -1).
+    Persistent,
+    /// Time left.
+    ExpiresIn(Duration),
+}
+
+/// Why `INCR` failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IncrError {
+    NotAnInteger,
+    Overflow,
+}
+
+impl Store {
+    pub fn new() -> Store {
+        Store::default()
+    }
+
+    fn shard(&self, key: &[u8]) -> MutexGuard<'_, ShardData> {
+        let index = shard_of(key);
+        // A poisoned lock means a thread panicked while holding it; the map itself is still
+        // consistent (no operation here leaves it half-updated), so keep serving.
+        self.inner.shards[index]
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The value of a live key.
+    pub fn get(&self, key: &[u8]) -> Option<Bytes> {
+        let mut shard = self.shard(key);
+        let entry = shard.entries.get(key)?;
+        if entry.is_live(Instant::now) {
+            return Some(entry.value.clone());
+        }
+        shard.remove(key);
+        None
+    }
+
+    /// Sets a key, replacing its value and its expiry. With `only_if`, sets it only if the key
+    /// exists (`Some(true)`, XX) or does not (`Some(false)`, NX); returns whether it was set.
+    pub fn set(
+        &self,
+        key: &[u8],
+        value: Bytes,
+        expires_at: Option<Instant>,
+        only_if: Option<bool>,
+    ) -> bool {
+        let mut shard = self.shard(key);
+        if let Some(must_exist) = only_if
+            && shard.live(key).is_some() != must_exist
+        {
+            return false;
+        }
+        let earliest = shard.expirations.first().map(|(at, _)| *at);
+        let old = match shard.entries.get_mut(key) {
+            Some(entry) => {
+                entry.value = value;
+                std::mem::replace(&mut entry.expires_at, expires_at)
+            }
+            None => {
+                let entry = Entry { value, expires_at };
+                shard.entries.insert(Bytes::copy_from_slice(key), entry);
+                None
+            }
+        };
+        shard.move_expiry(key, old, expires_at);
+        drop(shard);
+        if let Some(at) = expires_at {
+            self.expiry_scheduled(at, earliest);
+        }
+        true
+    }
+
+    /// Removes a key. Returns whether a live key was removed.
+    pub fn del(&self, key: &[u8]) -> bool {
+        let mut shard = self.shard(key);
+        let live = shard.live(key).is_some();
+        shard.remove(key);
+        live
+    }
+
+    pub fn exists(&self, key: &[u8]) -> bool {
+        self.shard(key).live(key).is_some()
+    }
+
+    /// Adds one to an integer value (a missing key counts as 0), keeping the key's expiry.
+    pub fn incr(&self, key: &[u8]) -> Result<i64, IncrError> {
+        let mut shard = self.shard(key);
+        let current = match shard.live(key) {
+            Some(entry) => crate::frame::parse_i64(&entry.value).ok_or(IncrError::NotAnInteger)?,
+            None => 0,
+        };
+        let next = current.checked_add(1).ok_or(IncrError::Overflow)?;
+        let value = Bytes::from(next.to_string());
+        match shard.entries.get_mut(key) {
+            Some(entry) if entry.is_live(Instant::now) => entry.value = value,
+            _ => {
+                shard.remove(key);
+                let key = Bytes::copy_from_slice(key);
+                let entry = Entry {
+                    value,
+                    expires_at: None,
+                };
+                shard.entries.insert(key, entry);
+            }
+        }
+        Ok(next)
+    }
+
+    /// Gives a live key an expiry. Returns whether the key exists. A deadline already passed
+    /// removes the key, as Redis does for `EXPIRE key 0`.
+    pub fn expire(&self, key: &[u8], at: Instant) -> bool {
+        let mut shard = self.shard(key);
+        if shard.live(key).is_none() {
+            return false;
+        }
+        if at <= Instant::now() {
+            shard.remove(key);
+            return true;
+        }
+        let earliest = shard.expirations.first().map(|(at, _)| *at);
+        let Some(entry) = shard.entries.get_mut(key) else {
+            return false;
+        };
+        let old = entry.expires_at.replace(at);
+        shard.move_expiry(key, old, Some(at));
+        drop(shard);
+        self.expiry_scheduled(at, earliest);
+        true
+    }
+
+    pub fn ttl(&self, key: &[u8]) -> Ttl {
+        let shard = self.shard(key);
+        let now = Instant::now();
+        match shard.live(key).map(|entry| entry.expires_at) {
+            None => Ttl::Missing,
+            Some(None) => Ttl::Persistent,
+            Some(Some(at)) => Ttl::ExpiresIn(at - now),
+        }
+    }
+
+    /// The number of keys, counting expired keys the purge task has not removed yet (as Redis'
+    /// `DBSIZE` does).
+    pub fn len(&self) -> usize {
+        self.inner
+            .shards
+            .iter()
+            .map(|shard| {
+                shard
+                    .0
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .entries
+                    .len()
+            })
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Removes keys that expired by `now`, at most `budget` per shard; returns how many were
+    /// removed, and the next expiry still pending. The budget bounds how long a lock is held
+    /// when many keys expire at once.
+    pub fn purge_expired(&self, now: Instant, budget: usize) -> (usize, Option<Instant>) {
+        let mut removed = 0;
+        let mut next: Option<Instant> = None;
+        for shard in &self.inner.shards {
+            let mut shard = shard.0.lock().unwrap_or_else(PoisonError::into_inner);
+            for _ in 0..budget {
+                match shard.expirations.first() {
+                    Some((at, _)) if *at <= now => {
+                        if let Some((_, key)) = shard.expirations.pop_first() {
+                            shard.entries.remove(&key);
+                            removed += 1;
+                        }
+                    }
+                    _ => break,
+                }
+            }
+            if let Some((at, _)) = shard.expirations.first() {
+                next = Some(next.map_or(*at, |n| n.min(*at)));
+            }
+        }
+        (removed, next)
+    }
+
+    /// Called after a key got an expiry: if it is the soonest of its shard, the purge task may be
+    /// sleeping until a later one; wake it to recompute.
+    fn expiry_scheduled(&self, at: Instant, shard_earliest_before: Option<Instant>) {
+        if shard_earliest_before.is_none_or(|earliest| at < earliest) {
+            self.inner.earlier_expiry.notify_one();
+        }
+    }
+}
+
+impl ShardData {
+    /// The entry of a key that has not expired.
+    fn live(&self, key: &[u8]) -> Option<&Entry> {
+        self.entries.get(key).filter(|e| e.is_live(Instant::now))
+    }
+
+    fn remove(&mut self, key: &[u8]) {
+        if let Some((key, entry)) = self.entries.remove_entry(key)
+            && let Some(at) = entry.expires_at
+        {
+            self.expirations.remove(&(at, key));
+        }
+    }
+
+    /// Keeps `expirations` in step with a key's expiry changing from `old` to `new`.
+    fn move_expiry(&mut self, key: &[u8], old: Option<Instant>, new: Option<Instant>) {
+        if old == new {
+            return;
+        }
+        // The index holds the map's own copy of the key (a reference count, not a copy).
+        let Some(key) = self.entries.get_key_value(key).map(|(k, _)| k.clone()) else {
+            return;
+        };
+        if let Some(at) = old {
+            self.expirations.remove(&(at, key.clone()));
+        }
+        if let Some(at) = new {
+            self.expirations.insert((at, key));
+        }
+    }
+}
+
+/// Which shard a key lives in: FNV-1a, a simple, fast hash. Inside a shard the `HashMap` still
+/// uses std's keyed SipHash, so a client choosing keys that collide can at worst crowd one shard's
+/// lock, never slow down the map itself.
+fn shard_of(key: &[u8]) -> usize {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &byte in key {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    (hash % SHARDS as u64) as usize
+}
+
+/// Removes expired keys in the background until `shutdown` is cancelled.
+///
+/// It sleeps until the soonest expiry (or until a sooner one is set), never on a fixed tick: an
+/// idle server does no work, and on a paused test clock the purge happens exactly on time.
+pub async fn purge_expired_keys(store: Store, shutdown: CancellationToken) {
+    const BUDGET: usize = 1000;
+    loop {
+        let (removed, next) = store.purge_expired(Instant::now(), BUDGET);
+        if removed > 0 {
+            tracing::debug!(removed, "purged expired keys");
+        }
+        if removed >= BUDGET {
+            // More may be waiting: let other tasks run, then carry on.
+            tokio::task::yield_now().await;
+            continue;
+        }
+        let sleep = async {
+            match next {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = store.inner.earlier_expiry.notified() => {}
+            () = sleep => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use workshop::testing::within;
+
+    fn b(s: &str) -> Bytes {
+        Bytes::copy_from_slice(s.as_bytes())
+    }
+
+    fn in_secs(s: u64) -> Option<Instant> {
+        Some(Instant::now() + Duration::from_secs(s))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn keys_expire_on_read_at_their_deadline() {
+        within(Duration::from_secs(60), "expiry on read", async {
+            let store = Store::new();
+            assert!(store.set(b"k", b("v"), in_secs(10), None));
+            assert!(store.set(b"forever", b("v"), None, None));
+            tokio::time::advance(Duration::from_millis(9_999)).await;
+            assert_eq!(store.get(b"k"), Some(b("v")));
+            assert_eq!(store.ttl(b"k"), Ttl::ExpiresIn(Duration::from_millis(1)));
+            assert_eq!(store.ttl(b"forever"), Ttl::Persistent);
+            tokio::time::advance(Duration::from_millis(1)).await;
+            assert_eq!(store.get(b"k"), None);
+            assert_eq!(store.ttl(b"k"), Ttl::Missing);
+            assert!(!store.exists(b"k"));
+            assert_eq!(store.get(b"forever"), Some(b("v")));
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_purge_task_removes_keys_nobody_reads_exactly_on_time() {
+        within(Duration::from_secs(60), "purge", async {
+            let store = Store::new();
+            let shutdown = CancellationToken::new();
+            let purger = tokio::spawn(purge_expired_keys(store.clone(), shutdown.clone()));
+            store.set(b"late", b("v"), in_secs(20), None);
+            store.set(b"keep", b("v"), None, None);
+            tokio::task::yield_now().await;
+            // Set after the purge task went to sleep until t=20: it must wake for t=5.
+            store.set(b"soon", b("v"), in_secs(5), None);
+            let start = Instant::now();
+            let mut sizes = Vec::new();
+            for _ in 0..4 {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                tokio::task::yield_now().await;
+                sizes.push((start.elapsed().as_secs(), store.len()));
+            }
+            assert_eq!(sizes, vec![(5, 2), (10, 2), (15, 2), (20, 1)]);
+            shutdown.cancel();
+            purger.await.expect("purge task ends on shutdown");
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn set_replaces_the_expiry_and_conditions_are_honoured() {
+        within(Duration::from_secs(60), "set", async {
+            let store = Store::new();
+            store.set(b"k", b("1"), in_secs(1), None);
+            store.set(b"k", b("2"), None, None); // a plain SET clears the expiry
+            tokio::time::advance(Duration::from_secs(2)).await;
+            assert_eq!(store.get(b"k"), Some(b("2")));
+            assert_eq!(store.purge_expired(Instant::now(), 10), (0, None));
+            assert!(!store.set(b"k", b("3"), None, Some(false))); // NX on an existing key
+            assert!(!store.set(b"new", b("3"), None, Some(true))); // XX on a missing key
+            assert!(store.set(b"k", b("4"), None, Some(true)));
+            assert_eq!(store.get(b"k"), Some(b("4")));
+            assert_eq!(store.get(b"new"), None);
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn incr_and_expire() {
+        within(Duration::from_secs(60), "incr", async {
+            let store = Store::new();
+            assert_eq!(store.incr(b"n"), Ok(1));
+            assert_eq!(store.incr(b"n"), Ok(2));
+            assert!(store.expire(b"n", Instant::now() + Duration::from_secs(3)));
+            assert_eq!(store.incr(b"n"), Ok(3)); // INCR keeps the expiry
+            tokio::time::advance(Duration::from_secs(3)).await;
+            assert_eq!(store.incr(b"n"), Ok(1)); // expired: starts again from 0
+            assert_eq!(store.ttl(b"n"), Ttl::Persistent);
+            store.set(b"s", b("abc"), None, None);
+            assert_eq!(store.incr(b"s"), Err(IncrError::NotAnInteger));
+            store.set(b"max", b(&i64::MAX.to_string()), None, None);
+            assert_eq!(store.incr(b"max"), Err(IncrError::Overflow));
+            assert!(!store.expire(b"missing", Instant::now()));
+            assert!(store.expire(b"s", Instant::now())); // a deadline already passed deletes
+            assert!(!store.exists(b"s"));
+            assert!(store.del(b"max"));
+            assert!(!store.del(b"max"));
+        })
+        .await;
+    }
+}
