@@ -44,7 +44,8 @@ mr-client:
 	@if command -v nc >/dev/null 2>&1; then \
 		echo "nc 127.0.0.1 1337 (type GET key / PUT key value / DEL key / QUIT)"; nc 127.0.0.1 1337; \
 	else \
-		$(CARGO) run -q -p mini_redis --bin mr-client; \
+		echo "nc not found: the project's client in raw mode (type GET key / PUT key value / QUIT)"; \
+		$(CARGO) run -q -p mini_redis --bin mr-client -- --raw; \
 	fi
 
 build:
