@@ -10,8 +10,8 @@
 //! `flush` once, then `read_reply` as many times. [`Client::subscribe`] turns the client into a
 //! [`Subscriber`], since a subscribed connection only carries messages.
 
-use crate::frame::{Frame, FrameError, write_decimal};
-use bytes::{Buf, BufMut, Bytes, BytesMut};
+use crate::frame::{Frame, FrameError, write_bulk, write_header};
+use bytes::{Buf, Bytes, BytesMut};
 use futures::{SinkExt, StreamExt};
 use std::fmt;
 use std::io;
@@ -62,17 +62,10 @@ impl<A: AsRef<[u8]>> Encoder<&[A]> for ClientCodec {
     type Error = io::Error;
 
     fn encode(&mut self, args: &[A], dst: &mut BytesMut) -> io::Result<()> {
-        dst.put_u8(b'*');
-        write_decimal(dst, args.len() as i64);
-        dst.put_slice(b"\r\n");
+        // A command is an array of bulk strings, encoded like the server's replies.
+        write_header(dst, b'*', args.len() as i64);
         for arg in args {
-            let arg = arg.as_ref();
-            dst.reserve(arg.len() + 16);
-            dst.put_u8(b'$');
-            write_decimal(dst, arg.len() as i64);
-            dst.put_slice(b"\r\n");
-            dst.put_slice(arg);
-            dst.put_slice(b"\r\n");
+            write_bulk(dst, arg.as_ref());
         }
         Ok(())
     }

@@ -54,24 +54,11 @@ impl Frame {
         match self {
             Frame::Simple(text) => write_line(dst, b'+', text.as_bytes()),
             Frame::Error(text) => write_line(dst, b'-', text.as_bytes()),
-            Frame::Integer(n) => {
-                dst.put_u8(b':');
-                write_decimal(dst, *n);
-                dst.put_slice(b"\r\n");
-            }
-            Frame::Bulk(bytes) => {
-                dst.reserve(bytes.len() + 16);
-                dst.put_u8(b'$');
-                write_decimal(dst, bytes.len() as i64);
-                dst.put_slice(b"\r\n");
-                dst.put_slice(bytes);
-                dst.put_slice(b"\r\n");
-            }
+            Frame::Integer(n) => write_header(dst, b':', *n),
+            Frame::Bulk(bytes) => write_bulk(dst, bytes),
             Frame::Null => dst.put_slice(b"$-1\r\n"),
             Frame::Array(items) => {
-                dst.put_u8(b'*');
-                write_decimal(dst, items.len() as i64);
-                dst.put_slice(b"\r\n");
+                write_header(dst, b'*', items.len() as i64);
                 for item in items {
                     item.write_resp(dst);
                 }
@@ -232,6 +219,21 @@ pub fn parse_i64(digits: &[u8]) -> Option<i64> {
     } else {
         value.checked_neg()
     }
+}
+
+/// `:42\r\n`, `*3\r\n`, `$5\r\n`: a type byte, a number, CRLF.
+pub(crate) fn write_header(dst: &mut BytesMut, kind: u8, n: i64) {
+    dst.put_u8(kind);
+    write_decimal(dst, n);
+    dst.put_slice(b"\r\n");
+}
+
+/// A bulk string: `$<len>\r\n<bytes>\r\n` (binary-safe). Replies and client commands share it.
+pub(crate) fn write_bulk(dst: &mut BytesMut, bytes: &[u8]) {
+    dst.reserve(bytes.len() + 16);
+    write_header(dst, b'$', bytes.len() as i64);
+    dst.put_slice(bytes);
+    dst.put_slice(b"\r\n");
 }
 
 /// Writes `n` in decimal without going through `fmt` (this runs for every bulk reply).
