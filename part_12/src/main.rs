@@ -18,11 +18,10 @@ use std::time::Duration;
 use futures::future::try_join_all;
 use tokio::time::Instant;
 use workshop::count_server::{CountError, get_count, get_count_blocking};
+use workshop::lesson::BoxError;
 use workshop::{Stopwatch, Timeline};
 
 const DELAYS: [u32; 5] = [0, 1, 2, 3, 4];
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// What a gather observed: the counts (in input order), the time it took and who ran when.
 #[derive(Debug)]
@@ -35,13 +34,7 @@ struct Gathered {
 #[tokio::main]
 async fn main() -> ExitCode {
     workshop::banner!();
-    match run(Duration::from_secs(1)).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("\nerror: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    workshop::lesson::exit_code(run(Duration::from_secs(1)).await)
 }
 
 async fn run(unit: Duration) -> Result<(), BoxError> {

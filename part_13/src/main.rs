@@ -18,12 +18,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use workshop::count_server::{CountError, get_count};
+use workshop::lesson::BoxError;
 use workshop::{Stopwatch, Timeline};
 
 /// Shuffled on purpose, so that the order of completion differs from the order of input.
 const DELAYS: [u32; 5] = [3, 0, 4, 1, 2];
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// One job's outcome, in the order the jobs finished.
 #[derive(Debug)]
@@ -41,13 +40,7 @@ struct Finished {
 #[tokio::main]
 async fn main() -> ExitCode {
     workshop::banner!();
-    match run(Duration::from_secs(1)).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("\nerror: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    workshop::lesson::exit_code(run(Duration::from_secs(1)).await)
 }
 
 async fn run(unit: Duration) -> Result<(), BoxError> {

@@ -11,7 +11,6 @@
 //! in another terminal, or it starts one in-process.
 
 use std::any::Any;
-use std::error::Error;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,20 +22,13 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use workshop::count_server::{get_count, get_count_blocking};
+use workshop::lesson::BoxError;
 use workshop::{Stopwatch, Timeline};
-
-type BoxError = Box<dyn Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     workshop::banner!();
-    match talk().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    workshop::lesson::exit_code(talk().await)
 }
 
 async fn talk() -> Result<(), BoxError> {

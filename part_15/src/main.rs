@@ -9,7 +9,6 @@
 //!
 //! Run it: `make part_15` (or `cargo run -p part_15`); `-- --unit 5000000` for a shorter run.
 
-use std::error::Error;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError, RwLock, TryLockError};
@@ -21,8 +20,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 use workshop::Stopwatch;
-
-type BoxError = Box<dyn Error + Send + Sync>;
+use workshop::lesson::BoxError;
 
 /// How many sums: m = 0, 1, …, 15.
 const JOBS: u64 = 16;
@@ -79,13 +77,7 @@ struct Run {
 async fn main() -> ExitCode {
     let args = Args::parse();
     workshop::banner!();
-    match talk(args.unit).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    workshop::lesson::exit_code(talk(args.unit).await)
 }
 
 async fn talk(unit: u64) -> Result<(), BoxError> {

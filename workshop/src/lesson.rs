@@ -63,6 +63,27 @@ pub fn lesson_text(readme: &str) -> String {
     out
 }
 
+/// The error type of a lesson's fallible `talk`: any error, sendable across tasks.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Ends a lesson whose steps can fail (a count server down, an I/O error): a clear one-line error on
+/// stderr and exit status 1, instead of a panic or a `Debug` dump.
+///
+/// ```
+/// use std::process::ExitCode;
+/// assert_eq!(workshop::lesson::exit_code(Ok::<(), String>(())), ExitCode::SUCCESS);
+/// assert_eq!(workshop::lesson::exit_code(Err("server down")), ExitCode::FAILURE);
+/// ```
+pub fn exit_code<E: std::fmt::Display>(result: Result<(), E>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nerror: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// For lessons that panic on purpose: report every panic in one line (no backtrace, even with
 /// `RUST_BACKTRACE` set) so the trace around it stays readable. Call it once at the top of `main`;
 /// tests keep Rust's default report.
