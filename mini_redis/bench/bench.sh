@@ -1,27 +1,29 @@
 #!/usr/bin/env bash
-# mini_redis against redis-server under redis-benchmark: requests per second side by side, the
-# ratio, and each server's peak memory (VmHWM), per client mode.
+# mini_redis against redis-server under redis-benchmark, per client mode: requests per second side
+# by side with the ratio, then each server's CPU time per request and peak memory (VmHWM), and how
+# busy redis-benchmark itself was.
 #
 #   make bench-redis                  (the Makefile builds target/debug/mini_redis first)
 #   N=20000 ROUNDS=1 bash mini_redis/bench/bench.sh         a quick run
 #
 # Settings (environment):
 #   N        requests per test (default 200000)
-#   ROUNDS   alternating runs per mode and server; the best of them is shown (default 2)
+#   ROUNDS   alternating runs per mode and server; the median of them is shown (default 3)
 #   TESTS    redis-benchmark tests (default set,get)
 #   MODES    client modes, separated by ';' (default "-c 50;-c 50 -P 16;-c 1;-c 500;-c 5000")
-#   ONE_THREAD=0   skip the `mini_redis --threads 1` column
+#   MINI     the mini_redis binary (default target/debug/mini_redis)
+#   ALL_CORES=0    skip the `mini_redis --threads <cores>` column
 #
-# Two mini_redis columns: its default (one runtime worker per core) and `--threads 1`, which is
-# what redis-server has. Every run starts a fresh server, so its peak memory is that mode's.
-# redis-server, when installed, runs on another port with persistence off. This script builds
-# nothing, and cleans up the processes it started.
+# Two mini_redis columns: its default (one runtime worker per core but one) and one worker on
+# every core (tokio's own default), to show what the extra worker costs or gains. Every run starts
+# a fresh server, so its peak memory is that mode's. redis-server, when installed, runs on another
+# port with persistence off. This script builds nothing, and cleans up the processes it started.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-MINI="$ROOT/target/debug/mini_redis"
+MINI="${MINI:-$ROOT/target/debug/mini_redis}"
 N="${N:-200000}"
-ROUNDS="${ROUNDS:-2}"
+ROUNDS="${ROUNDS:-3}"
 TESTS="${TESTS:-set,get}"
 MODES="${MODES:--c 50;-c 50 -P 16;-c 1;-c 500;-c 5000}"
 
@@ -30,8 +32,9 @@ die() { echo "bench: $*" >&2; exit 1; }
 command -v redis-benchmark >/dev/null || die "redis-benchmark not found: apt-get install redis-tools"
 REDIS_SERVER="$(command -v redis-server || true)"
 
+CORES=$(nproc)
 servers=(mini_redis)
-[[ "${ONE_THREAD:-1}" != 0 ]] && servers+=(mini_redis-1t)
+[[ "${ALL_CORES:-1}" != 0 && $CORES -gt 1 ]] && servers+=(mini_redis-all)
 [[ -n "$REDIS_SERVER" ]] && servers+=(redis-server)
 
 # -c 5000 needs 5000 sockets in the benchmark and in each server.
@@ -74,7 +77,7 @@ start_server() {
     local name=$1 port=$2
     case "$name" in
         mini_redis) "$MINI" --port "$port" 2>>"$WORK/mini_redis.log" >/dev/null & ;;
-        mini_redis-1t) "$MINI" --port "$port" --threads 1 2>>"$WORK/mini_redis.log" >/dev/null & ;;
+        mini_redis-all) "$MINI" --port "$port" --threads "$CORES" 2>>"$WORK/mini_redis.log" >/dev/null & ;;
         redis-server) "$REDIS_SERVER" --port "$port" --save '' --appendonly no \
                           --maxclients 10000 >>"$WORK/redis-server.log" 2>&1 & ;;
     esac
@@ -91,80 +94,117 @@ stop_server() {
     if [[ "$name" == mini_redis* && $status -ne 0 ]]; then die "$name exited with $status"; fi
 }
 
-# run_once NAME MODE: one benchmark run against a fresh server. Prints "peak KiB", then one
-# "TEST requests/s" line per test.
+# run_once NAME MODE: one benchmark run against a fresh server. Prints "TEST requests/s" for
+# each test, then "peak KiB" (the server's VmHWM), "cpu µs" (server CPU time per request) and
+# "client %" (redis-benchmark's CPU use: near 100, it is the bottleneck, not the server).
 run_once() {
-    local name=$1 mode=$2 port out
+    local name=$1 mode=$2 port out ticks TIMEFORMAT='%U %S %R'
     port=$(free_port)
     start_server "$name" "$port"
     # shellcheck disable=SC2086  # MODE is a list of flags
-    if ! out=$(redis-benchmark -p "$port" -t "$TESTS" -n "$N" $mode --csv 2>&1) \
-        || grep -qiE 'error|ERR ' <<<"$out"; then
+    if ! { time redis-benchmark -p "$port" -t "$TESTS" -n "$N" $mode --csv \
+               >"$WORK/out.csv" 2>&1; } 2>"$WORK/time.txt" \
+        || grep -qiE 'error|ERR ' "$WORK/out.csv"; then
         stop_server "$name"
-        die "redis-benchmark $mode against $name failed: $out"
+        die "redis-benchmark $mode against $name failed: $(cat "$WORK/out.csv")"
     fi
-    echo "peak $(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")"
-    stop_server "$name"
     # "SET","75757.57",...  ->  SET 75757.57
-    tail -n +2 <<<"$out" | tr -d '"' | awk -F, '{ print $1, $2 }'
+    tail -n +2 "$WORK/out.csv" | tr -d '"' | awk -F, '{ print $1, $2 }'
+    echo "peak $(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")"
+    # utime + stime of the server so far, in clock ticks.
+    ticks=$(awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat")
+    awk -v t="$ticks" -v hz="$HZ" -v n="$(( N * ${#tests[@]} ))" \
+        'BEGIN { printf "cpu %.2f\n", t / hz / n * 1e6 }'
+    awk '{ printf "client %.0f\n", ($1 + $2) / $3 * 100 }' "$WORK/time.txt"
+    stop_server "$name"
 }
 
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 echo "mini_redis benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores: ${cpu:-unknown CPU}"
-echo "redis-benchmark -t $TESTS -n $N, best of $ROUNDS alternating runs, a fresh server each run"
+echo "redis-benchmark -t $TESTS -n $N, median of $ROUNDS alternating runs, a fresh server each run"
 if [[ -n "$REDIS_SERVER" ]]; then
     echo "redis-server: $("$REDIS_SERVER" --version | awk '{ print $3 }' | tr -d 'v=')"
 else
     echo "redis-server not installed: mini_redis only"
 fi
 
-declare -A best peak
+# Every run's figures go to results.txt as "MODE|WHAT|SERVER<tab>VALUE" lines, WHAT being a test
+# (requests/s), peak, cpu or client (MODE has spaces, hence the tab).
+RESULTS="$WORK/results.txt"
+: >"$RESULTS"
 IFS=';' read -r -a modes <<<"$MODES"
+IFS=',' read -r -a tests <<<"${TESTS^^}"
+HZ=$(getconf CLK_TCK)
 for mode in "${modes[@]}"; do
     for (( round = 1; round <= ROUNDS; round++ )); do
         for server in "${servers[@]}"; do
             echo "  $server $mode (run $round/$ROUNDS)" >&2
             run_once "$server" "$mode" >"$WORK/run.txt"
-            while read -r test value; do
-                if [[ "$test" == peak ]]; then
-                    key="$mode|$server"
-                    (( value > ${peak[$key]:-0} )) && peak[$key]=$value
-                else
-                    key="$mode|$test|$server"
-                    if awk -v a="$value" -v b="${best[$key]:-0}" 'BEGIN { exit !(a > b) }'; then
-                        best[$key]=$value
-                    fi
-                fi
-            done <"$WORK/run.txt"
+            while read -r what value; do
+                printf '%s|%s|%s\t%s\n' "$mode" "$what" "$server" "$value"
+            done <"$WORK/run.txt" >>"$RESULTS"
         done
     done
 done
 
-# Table: requests/s for each server, the ratio of each mini_redis column to redis-server, and
-# peak memory (MiB).
-rps() { awk -v r="${best[$1]:-0}" 'BEGIN { if (r > 0) printf "%.0f", r; else print "-" }'; }
+# figures KEY: every run's figure for KEY, smallest first.
+figures() { awk -F '\t' -v k="$1" '$1 == k { print $2 }' "$RESULTS" | sort -g; }
+# The median of the runs, not the best, so that one lucky run cannot decide a ratio (the mean of
+# the middle two for an even count); peak memory is the highest of the runs.
+median() {
+    figures "$1" | awk '{ v[NR] = $1 } END {
+        if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+declare -A figure
+while IFS=$'\t' read -r key _; do
+    [[ -z "${figure[$key]:-}" ]] || continue
+    if [[ "$key" == *"|peak|"* ]]; then
+        figure[$key]=$(figures "$key" | tail -n 1)
+    else
+        figure[$key]=$(median "$key")
+    fi
+done <"$RESULTS"
+
+# Two tables: requests/s with each mini_redis column's ratio to redis-server; then per mode the
+# servers' CPU time per request, their peak memory, and how busy redis-benchmark was.
+num() { awk -v v="${figure[$1]:-0}" -v f="$2" 'BEGIN { if (v > 0) printf f, v; else print "-" }'; }
 ratio() {
-    awk -v a="${best[$1]:-0}" -v b="${best[$2]:-0}" \
+    awk -v a="${figure[$1]:-0}" -v b="${figure[$2]:-0}" \
         'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "-" }'
 }
-mib() { awk -v k="${peak[$1]:-0}" 'BEGIN { if (k > 0) printf "%.1f", k / 1024; else print "-" }'; }
+mib() { awk -v k="${figure[$1]:-0}" 'BEGIN { if (k > 0) printf "%.1f", k / 1024; else print "-" }'; }
 
 echo
-printf '%-12s %-4s | %9s | %9s %5s | %9s %5s | %-17s\n' \
-    "" "" "redis" "mini" "" "mini -t1" "" "peak MiB"
-printf '%-12s %-4s | %9s | %9s %5s | %9s %5s | %5s %5s %5s\n' \
-    mode test "req/s" "req/s" ratio "req/s" ratio redis mini "-t1"
-IFS=',' read -r -a tests <<<"${TESTS^^}"
+printf '%-12s %-4s | %9s | %9s %5s | %9s %5s\n' "" "" redis mini "" "mini -t$CORES" ""
+printf '%-12s %-4s | %9s | %9s %5s | %9s %5s\n' mode test req/s req/s ratio req/s ratio
 for mode in "${modes[@]}"; do
     for test in "${tests[@]}"; do
         k="$mode|$test"
-        printf '%-12s %-4s | %9s | %9s %5s | %9s %5s | %5s %5s %5s\n' "$mode" "$test" \
-            "$(rps "$k|redis-server")" \
-            "$(rps "$k|mini_redis")" "$(ratio "$k|mini_redis" "$k|redis-server")" \
-            "$(rps "$k|mini_redis-1t")" "$(ratio "$k|mini_redis-1t" "$k|redis-server")" \
-            "$(mib "$mode|redis-server")" "$(mib "$mode|mini_redis")" "$(mib "$mode|mini_redis-1t")"
+        printf '%-12s %-4s | %9s | %9s %5s | %9s %5s\n' "$mode" "$test" \
+            "$(num "$k|redis-server" %.0f)" \
+            "$(num "$k|mini_redis" %.0f)" "$(ratio "$k|mini_redis" "$k|redis-server")" \
+            "$(num "$k|mini_redis-all" %.0f)" "$(ratio "$k|mini_redis-all" "$k|redis-server")"
     done
 done
 echo
-echo "mini = mini_redis with its defaults (one worker thread per core); -t1 = --threads 1,"
-echo "one thread like redis-server. ratio = mini_redis req/s / redis-server req/s."
+printf '%-12s | %-17s | %-17s | %-17s\n' "" "server CPU µs/req" "peak MiB" "redis-benchmark %CPU"
+printf '%-12s | %5s %5s %5s | %5s %5s %5s | %5s %5s %5s\n' mode \
+    redis mini "-t$CORES" redis mini "-t$CORES" redis mini "-t$CORES"
+for mode in "${modes[@]}"; do
+    row=("$mode")
+    for what in cpu peak client; do
+        for server in redis-server mini_redis mini_redis-all; do
+            case $what in
+                cpu) row+=("$(num "$mode|cpu|$server" %.2f)") ;;
+                peak) row+=("$(mib "$mode|peak|$server")") ;;
+                client) row+=("$(num "$mode|client|$server" %.0f)") ;;
+            esac
+        done
+    done
+    printf '%-12s | %5s %5s %5s | %5s %5s %5s | %5s %5s %5s\n' "${row[@]}"
+done
+echo
+echo "mini = mini_redis with its defaults (one worker thread per core but one); -t$CORES ="
+echo "--threads $CORES, a worker on every core. ratio = mini_redis req/s / redis-server req/s."
+echo "Server CPU = user + system time over the run (both tests) per request. redis-benchmark is"
+echo "one thread: near 100% CPU it is the bottleneck, and req/s measures it more than the server."

@@ -16,7 +16,6 @@ use mini_redis::server::{self, Config, parse_size};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
-use tokio::net::TcpListener;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tracing::{error, info, warn};
 use tracing_subscriber::Layer;
@@ -49,20 +48,24 @@ struct Args {
     /// Seconds shutdown waits for open connections before dropping them.
     #[arg(long, default_value_t = 5)]
     shutdown_timeout: u64,
-    /// Runtime worker threads (0: one per CPU core).
+    /// Runtime worker threads (0: one per CPU core but one, and at least one).
     #[arg(long, default_value_t = 0)]
     threads: usize,
 }
 
-/// What `#[tokio::main]` writes for us, spelled out to make the worker count a flag.
+/// What `#[tokio::main]` writes for us, spelled out to choose the number of worker threads.
 fn main() -> ExitCode {
     let args = Args::parse();
-    let mut runtime = tokio::runtime::Builder::new_multi_thread();
-    if args.threads > 0 {
-        runtime.worker_threads(args.threads);
-    }
-    match runtime.enable_all().build() {
-        Ok(runtime) => runtime.block_on(serve(args)),
+    let workers = match args.threads {
+        0 => default_workers(),
+        n => n,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build();
+    match runtime {
+        Ok(runtime) => runtime.block_on(serve(args, workers)),
         Err(err) => {
             eprintln!("mini_redis: cannot start the tokio runtime: {err}");
             ExitCode::FAILURE
@@ -70,7 +73,18 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve(args: Args) -> ExitCode {
+/// One worker per core but one, where tokio's default is one per core. The server is not alone:
+/// the kernel does the TCP work of every request on some core, and clients often run on the same
+/// machine (redis-benchmark does, in `make bench-redis`). With a worker on every core, workers and
+/// clients keep taking turns on the same cores: on the 2-core benchmark machine the second worker
+/// cost 6-12% more CPU per request and brought no more throughput (see mini_redis/README.md).
+/// redis.conf advises the same for its I/O threads ("leaving at least one spare core").
+/// `--threads` overrides it.
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| cores.get().saturating_sub(1).max(1))
+}
+
+async fn serve(args: Args, workers: usize) -> ExitCode {
     // Connects and disconnects at info (the default), every command at debug.
     // RUST_LOG as `level` or `target=level,…` (tracing-subscriber's Targets syntax).
     let filter: Targets = std::env::var("RUST_LOG")
@@ -96,7 +110,7 @@ async fn serve(args: Args) -> ExitCode {
         idle_timeout: (args.idle_timeout > 0).then(|| Duration::from_secs(args.idle_timeout)),
         shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
     };
-    let listener = match TcpListener::bind((args.bind.as_str(), args.port)).await {
+    let listener = match server::listen(&args.bind, args.port).await {
         Ok(listener) => listener,
         Err(err) => {
             error!("cannot listen on {}:{}: {err}", args.bind, args.port);
@@ -105,8 +119,12 @@ async fn serve(args: Args) -> ExitCode {
     };
     let port = listener.local_addr().map_or(args.port, |addr| addr.port());
     info!(
-        "mini_redis listening on {}:{port} (up to {} clients). Try: nc {} {port}  or  redis-cli -p {port}",
-        args.bind, config.max_connections, args.bind
+        "mini_redis listening on {}:{port} (up to {} clients, {workers} worker thread{}). \
+         Try: nc {} {port}  or  redis-cli -p {port}",
+        args.bind,
+        config.max_connections,
+        if workers == 1 { "" } else { "s" },
+        args.bind
     );
     warn_if_file_limit_is_low(config.max_connections).await;
 

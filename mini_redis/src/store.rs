@@ -2,7 +2,9 @@
 //!
 //! Every connection task holds a clone of [`Store`] (an `Arc` inside) and calls it directly: there
 //! is no "store task" to message. In Python's asyncio one thread runs everything, so a plain dict
-//! is safe; here connections run on several worker threads at once, so the map is behind locks.
+//! is safe; here connections may run on several worker threads at once (one per core but one, or
+//! `--threads`), so the map is behind locks. Even with one worker the compiler insists: spawned
+//! tasks must be `Send`, because the multi-thread runtime may move them between threads.
 //!
 //! Why `std::sync::Mutex` and not `tokio::sync::Mutex`: every critical section here is a hash
 //! lookup, never an `.await`, so the lock is held for well under a microsecond. A std mutex is the

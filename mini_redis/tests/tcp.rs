@@ -331,6 +331,45 @@ async fn over_the_connection_limit_a_client_is_told_and_closed() {
     .await;
 }
 
+/// Connections not accepted yet wait in the kernel's queue, up to `server::BACKLOG`. Past
+/// tokio's default of 1024, a burst of connects would have its handshakes dropped and never
+/// complete while the server is busy; here nobody accepts at all, and every one completes.
+#[tokio::test]
+async fn a_burst_of_connects_waits_in_the_accept_backlog() {
+    // The kernel caps the backlog at net.core.somaxconn, and each connect is a file descriptor.
+    let somaxconn = tokio::fs::read_to_string("/proc/sys/net/core/somaxconn")
+        .await
+        .ok()
+        .and_then(|text| text.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    let open_files = tokio::fs::read_to_string("/proc/self/limits")
+        .await
+        .ok()
+        .and_then(|text| {
+            let line = text.lines().find(|l| l.starts_with("Max open files"))?;
+            line.split_whitespace().nth(3)?.parse::<usize>().ok()
+        })
+        .unwrap_or(0);
+    let burst = 1500;
+    if somaxconn < burst || open_files < burst + 100 {
+        eprintln!("skipped: somaxconn {somaxconn} or open-file limit {open_files} below {burst}");
+        return;
+    }
+    within(LIMIT, "a burst of connects", async {
+        let listener = mini_redis::server::listen("127.0.0.1", 0)
+            .await
+            .expect("listen");
+        let addr = listener.local_addr().expect("address");
+        let connects = (0..burst).map(|_| TcpStream::connect(addr));
+        let streams = futures::future::try_join_all(connects)
+            .await
+            .expect("every connect completes");
+        assert_eq!(streams.len(), burst);
+        drop(listener);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn graceful_shutdown_answers_commands_in_flight_then_closes() {
     within(LIMIT, "graceful shutdown", async {

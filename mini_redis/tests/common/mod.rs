@@ -6,7 +6,7 @@
 use mini_redis::server::{self, Config, Summary};
 use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -19,7 +19,7 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(config: Config) -> TestServer {
-        let listener = TcpListener::bind("127.0.0.1:0")
+        let listener = server::listen("127.0.0.1", 0)
             .await
             .expect("bind an ephemeral port");
         let addr = listener.local_addr().expect("local address");
