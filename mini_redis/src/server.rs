@@ -177,7 +177,10 @@ pub async fn run(
                     peer,
                     next_id,
                     Arc::clone(&shared),
-                    stop.clone(),
+                    // A child token, not a clone: cancelling `stop` cancels every child, and
+                    // each connection checks its own. (A clone shares one lock that every
+                    // connection would take on every request, from every worker thread.)
+                    stop.child_token(),
                     permit,
                 );
                 tasks.spawn(task);
