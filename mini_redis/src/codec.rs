@@ -322,11 +322,48 @@ impl ServerCodec {
     }
 }
 
+/// Room the buffer keeps free for the next read from the socket.
+const READ_ROOM: usize = 1024;
+
 impl Decoder for ServerCodec {
     type Item = Request;
     type Error = CodecError;
 
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Request>, CodecError> {
+        let request = self.decode_request(src)?;
+        if request.is_none() && src.len() < READ_ROOM && src.capacity() - src.len() < READ_ROOM {
+            // The next step is a read from the socket, into the buffer's free room. Each request
+            // cut off its front takes its room along, so the room shrinks as requests are
+            // served, and a read into the last few bytes would need a second system call for
+            // the rest. By now the requests served are dropped, so `reserve` moves what is left
+            // to the front of the same allocation rather than allocating. (Only while little is
+            // buffered: a large argument on its way has exactly its room reserved already.)
+            src.reserve(READ_ROOM);
+        }
+        Ok(request)
+    }
+
+    /// At end of stream: whole requests still in the buffer are served; a request cut off by the
+    /// end (a line without its newline, half an array) is dropped, never executed.
+    fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<Request>, CodecError> {
+        match self.decode(src)? {
+            Some(request) => Ok(Some(request)),
+            None => {
+                if !src.is_empty() {
+                    tracing::debug!(bytes = src.len(), "dropping a request cut off by EOF");
+                }
+                src.clear();
+                self.spans.clear();
+                self.state = State::Start;
+                Ok(None)
+            }
+        }
+    }
+}
+
+impl ServerCodec {
+    /// The next whole request in `src`, if there is one, resuming where the last call stopped.
+    fn decode_request(&mut self, src: &mut BytesMut) -> Result<Option<Request>, CodecError> {
         loop {
             match self.state {
                 State::Start => match src.first() {
@@ -362,23 +399,6 @@ impl Decoder for ServerCodec {
                     }
                 },
                 State::Array { len, pos } => return self.decode_array(src, len, pos),
-            }
-        }
-    }
-
-    /// At end of stream: whole requests still in the buffer are served; a request cut off by the
-    /// end (a line without its newline, half an array) is dropped, never executed.
-    fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<Request>, CodecError> {
-        match self.decode(src)? {
-            Some(request) => Ok(Some(request)),
-            None => {
-                if !src.is_empty() {
-                    tracing::debug!(bytes = src.len(), "dropping a request cut off by EOF");
-                }
-                src.clear();
-                self.spans.clear();
-                self.state = State::Start;
-                Ok(None)
             }
         }
     }
@@ -566,6 +586,76 @@ mod tests {
             .encode(Reply::Line(Frame::bulk_static(b"v")), &mut out)
             .expect("encode");
         assert_eq!(&out[..], b"$1\r\nv\r\nOK v\n");
+    }
+
+    /// Reads land in the buffer's free room, as `Framed` does it. Requests arriving one at a time
+    /// each take one read, however many came before, and the buffer stays small: the room is
+    /// made by reusing the allocation, not by growing it.
+    #[test]
+    fn each_request_takes_one_read_and_the_buffer_does_not_grow() {
+        let mut codec = ServerCodec::new(Limits::default());
+        let mut buf = BytesMut::with_capacity(1024); // as a connection starts
+        let request: &[u8] = b"*2\r\n$3\r\nGET\r\n$16\r\nkey:__rand_int__\r\n";
+        let mut reads = 0;
+        for _ in 0..1000 {
+            let mut unread = request;
+            let decoded = loop {
+                buf.reserve(1); // what Framed does before each read
+                let n = unread.len().min(buf.capacity() - buf.len());
+                buf.extend_from_slice(&unread[..n]);
+                unread = &unread[n..];
+                reads += 1;
+                if let Some(decoded) = codec.decode(&mut buf).expect("valid") {
+                    break decoded;
+                }
+            };
+            drop(decoded); // served
+            assert!(codec.decode(&mut buf).expect("valid").is_none());
+            assert!(buf.capacity() <= 2048, "grew to {}", buf.capacity());
+        }
+        assert_eq!(reads, 1000);
+    }
+
+    /// A large argument gets exactly its room, once: the buffer's capacity never runs past the
+    /// request (no doubling), and so never past `max_bulk`.
+    #[test]
+    fn a_large_argument_is_read_without_growing_past_the_request() {
+        let limits = Limits {
+            max_line: 1024,
+            max_bulk: 1 << 20,
+        };
+        let mut codec = ServerCodec::new(limits);
+        let value = vec![b'v'; 1_000_000];
+        let mut request =
+            format!("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${}\r\n", value.len()).into_bytes();
+        request.extend_from_slice(&value);
+        request.extend_from_slice(b"\r\n");
+        let mut buf = BytesMut::with_capacity(1024);
+        let mut unread = &request[..];
+        let decoded = loop {
+            buf.reserve(1);
+            // Reads of 1000 bytes: the last one finds less than READ_ROOM free, as it can.
+            let n = unread.len().min(buf.capacity() - buf.len()).min(1000);
+            buf.extend_from_slice(&unread[..n]);
+            unread = &unread[n..];
+            assert!(
+                buf.capacity() <= request.len() + READ_ROOM,
+                "capacity {} for a request of {}",
+                buf.capacity(),
+                request.len()
+            );
+            if let Some(decoded) = codec.decode(&mut buf).expect("valid") {
+                break decoded;
+            }
+        };
+        assert!(unread.is_empty());
+        let Request::Array(args) = decoded else {
+            panic!("expected an array, got {decoded:?}");
+        };
+        assert_eq!(
+            args.iter().map(<[u8]>::len).collect::<Vec<_>>(),
+            [3, 1, 1_000_000]
+        );
     }
 
     proptest! {
