@@ -12,6 +12,7 @@
 #   TESTS    redis-benchmark tests (default set,get)
 #   MODES    client modes, separated by ';' (default "-c 50;-c 50 -P 16;-c 1;-c 500;-c 5000")
 #   MINI     the mini_redis binary (default target/debug/mini_redis)
+#   RAW      a file to keep every run's figures in (MODE|WHAT|SERVER, tab, value)
 #   ALL_CORES=0    skip the `mini_redis --threads <cores>` column
 #
 # Two mini_redis columns: its default (one runtime worker per core but one) and one worker on
@@ -146,6 +147,8 @@ for mode in "${modes[@]}"; do
         done
     done
 done
+
+if [[ -n "${RAW:-}" ]]; then cp "$RESULTS" "$RAW"; fi
 
 # figures KEY: every run's figure for KEY, smallest first.
 figures() { awk -F '\t' -v k="$1" '$1 == k { print $2 }' "$RESULTS" | sort -g; }

@@ -320,48 +320,7 @@ impl ServerCodec {
             _ => Err(self.protocol_error("invalid multibulk length")),
         }
     }
-}
 
-/// Room the buffer keeps free for the next read from the socket.
-const READ_ROOM: usize = 1024;
-
-impl Decoder for ServerCodec {
-    type Item = Request;
-    type Error = CodecError;
-
-    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Request>, CodecError> {
-        let request = self.decode_request(src)?;
-        if request.is_none() && src.len() < READ_ROOM && src.capacity() - src.len() < READ_ROOM {
-            // The next step is a read from the socket, into the buffer's free room. Each request
-            // cut off its front takes its room along, so the room shrinks as requests are
-            // served, and a read into the last few bytes would need a second system call for
-            // the rest. By now the requests served are dropped, so `reserve` moves what is left
-            // to the front of the same allocation rather than allocating. (Only while little is
-            // buffered: a large argument on its way has exactly its room reserved already.)
-            src.reserve(READ_ROOM);
-        }
-        Ok(request)
-    }
-
-    /// At end of stream: whole requests still in the buffer are served; a request cut off by the
-    /// end (a line without its newline, half an array) is dropped, never executed.
-    fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<Request>, CodecError> {
-        match self.decode(src)? {
-            Some(request) => Ok(Some(request)),
-            None => {
-                if !src.is_empty() {
-                    tracing::debug!(bytes = src.len(), "dropping a request cut off by EOF");
-                }
-                src.clear();
-                self.spans.clear();
-                self.state = State::Start;
-                Ok(None)
-            }
-        }
-    }
-}
-
-impl ServerCodec {
     /// The next whole request in `src`, if there is one, resuming where the last call stopped.
     fn decode_request(&mut self, src: &mut BytesMut) -> Result<Option<Request>, CodecError> {
         loop {
@@ -399,6 +358,45 @@ impl ServerCodec {
                     }
                 },
                 State::Array { len, pos } => return self.decode_array(src, len, pos),
+            }
+        }
+    }
+}
+
+/// Room the buffer keeps free for the next read from the socket.
+const READ_ROOM: usize = 1024;
+
+impl Decoder for ServerCodec {
+    type Item = Request;
+    type Error = CodecError;
+
+    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Request>, CodecError> {
+        let request = self.decode_request(src)?;
+        if request.is_none() && src.len() < READ_ROOM && src.capacity() - src.len() < READ_ROOM {
+            // The next step is a read from the socket, into the buffer's free room. Each request
+            // cut off its front takes its room along, so the room shrinks as requests are
+            // served, and a read into the last few bytes would need a second system call for
+            // the rest. By now the requests served are dropped, so `reserve` moves what is left
+            // to the front of the same allocation rather than allocating. (Only while little is
+            // buffered: a large argument on its way has exactly its room reserved already.)
+            src.reserve(READ_ROOM);
+        }
+        Ok(request)
+    }
+
+    /// At end of stream: whole requests still in the buffer are served; a request cut off by the
+    /// end (a line without its newline, half an array) is dropped, never executed.
+    fn decode_eof(&mut self, src: &mut BytesMut) -> Result<Option<Request>, CodecError> {
+        match self.decode(src)? {
+            Some(request) => Ok(Some(request)),
+            None => {
+                if !src.is_empty() {
+                    tracing::debug!(bytes = src.len(), "dropping a request cut off by EOF");
+                }
+                src.clear();
+                self.spans.clear();
+                self.state = State::Start;
+                Ok(None)
             }
         }
     }
