@@ -77,7 +77,7 @@ fn main() -> ExitCode {
 /// the kernel does the TCP work of every request on some core, and clients often run on the same
 /// machine (redis-benchmark does, in `make bench-redis`). With a worker on every core, workers and
 /// clients keep taking turns on the same cores: on the 2-core benchmark machine the second worker
-/// cost 6-12% more CPU per request and brought no more throughput (see mini_redis/README.md).
+/// cost up to 11% more CPU per request and brought no more throughput (see mini_redis/README.md).
 /// redis.conf advises the same for its I/O threads ("leaving at least one spare core").
 /// `--threads` overrides it.
 fn default_workers() -> usize {
