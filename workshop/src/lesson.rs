@@ -84,6 +84,25 @@ pub fn exit_code<E: std::fmt::Display>(result: Result<(), E>) -> std::process::E
     }
 }
 
+/// The message of a panic caught by `catch_unwind` or carried by a `JoinError`
+/// (`join_error.into_panic()`): `panic!("…")` payloads are a `&str` or a `String`.
+///
+/// ```
+/// let caught = std::panic::catch_unwind(|| panic!("boom {}", 42)).unwrap_err();
+/// assert_eq!(workshop::lesson::panic_message(caught.as_ref()), "boom 42");
+/// let caught = std::panic::catch_unwind(|| std::panic::panic_any(7_u8)).unwrap_err();
+/// assert_eq!(workshop::lesson::panic_message(caught.as_ref()), "(a panic without a message)");
+/// ```
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "(a panic without a message)".to_owned()
+    }
+}
+
 /// For lessons that panic on purpose: report every panic in one line (no backtrace, even with
 /// `RUST_BACKTRACE` set) so the trace around it stays readable. Call it once at the top of `main`;
 /// tests keep Rust's default report.

@@ -4,6 +4,10 @@
 //! - [`banner!`] prints a part's lesson text (its `README.md`, compiled into the binary);
 //! - [`Stopwatch`] stamps trace lines with the time since the start, on tokio's clock;
 //! - [`Timeline`] records which task ran when and draws it as an ASCII Gantt chart;
+//! - [`Trace`] is an event log several tasks write to, printed as it goes and kept for the tests;
+//! - [`BlockingDetector`] reports a poll that held its runtime thread too long (asyncio's debug
+//!   mode);
+//! - [`lesson::panic_message`] reads the message out of a caught panic;
 //! - [`count_server`] is the HTTP server the HTTP lessons call, and [`count_server_url`] finds or
 //!   starts one;
 //! - [`log`] sets up one-line-per-request logging that a server under load can afford;
@@ -12,15 +16,19 @@
 //! Everything that measures time uses `tokio::time::Instant`, which follows the paused test clock
 //! (`#[tokio::test(start_paused = true)]`): timing claims are tested without waiting or flakiness.
 
+pub mod blocking;
 pub mod count_server;
 pub mod lesson;
 pub mod log;
 pub mod testing;
 pub mod timeline;
+pub mod trace;
 
+pub use blocking::BlockingDetector;
 pub use count_server::count_server_url;
 pub use lesson::Stopwatch;
 pub use timeline::Timeline;
+pub use trace::Trace;
 
 /// Prints the calling crate's `README.md` as the lesson banner and returns it.
 ///
