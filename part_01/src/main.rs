@@ -3,8 +3,9 @@
 //! Shows, as assertions that run: there is no runtime until you build one
 //! (`Handle::try_current()` fails); `runtime::Builder` builds both flavors; two runtimes are
 //! distinct and each runs only its own tasks; `Runtime::enter()` makes one current (the nearest
-//! thing to `asyncio.set_event_loop`); `#[tokio::main]` is a builder plus `block_on`; and
-//! `block_on` inside a runtime is refused.
+//! thing to `asyncio.set_event_loop`); `#[tokio::main]` is a builder plus `block_on`; `block_on`
+//! inside a runtime is refused; and dropping a runtime drops its leftover tasks without awaiting
+//! them, where `asyncio.run` cancels them and awaits their cleanup.
 //!
 //! Run it: `make part_01` (or `cargo run -p part_01`).
 
@@ -13,60 +14,45 @@ use std::io;
 use std::time::Duration;
 
 use tokio::runtime::{Builder, Handle, Runtime, RuntimeFlavor};
+use workshop::Trace;
+use workshop::lesson::panic_message;
 
 // No `#[tokio::main]` here on purpose: this `main` is plain synchronous code, so it can look at the
 // world before any runtime exists, and then build runtimes by hand.
 fn main() -> Result<(), Box<dyn Error>> {
     workshop::banner!();
+    workshop::lesson::report_panics_in_one_line(); // section 6 panics on purpose
 
     println!("1. Before any runtime exists");
-    let outside = no_runtime_outside();
-    assert!(outside.is_err(), "no runtime was built yet: {outside:?}");
+    assert!(no_runtime_outside().is_err(), "no runtime was built yet");
 
     println!("\n2. Building runtimes by hand");
     let (a, b) = build_two_runtimes()?;
     let (info_a, info_b) = (describe(&a), describe(&b));
-    assert_eq!(
-        (info_a.name.as_str(), info_a.flavor),
-        ("loop-a", RuntimeFlavor::CurrentThread)
-    );
-    assert_eq!(
-        (info_b.name.as_str(), info_b.flavor),
-        ("loop-b", RuntimeFlavor::MultiThread)
-    );
-    assert_eq!((info_a.workers, info_b.workers), (1, 2));
+    assert!(info_a.flavor == RuntimeFlavor::CurrentThread && info_a.workers == 1);
+    assert!(info_b.flavor == RuntimeFlavor::MultiThread && info_b.workers == 2);
 
     println!("\n3. Two runtimes are two different loops");
-    let distinct = runtimes_are_distinct(&a, &b, Duration::from_millis(100))?;
-    assert_ne!(distinct.id_a, distinct.id_b);
-    assert_eq!(distinct.inside_a.as_deref(), Ok("loop-a"));
-    assert_eq!(distinct.inside_b.as_deref(), Ok("loop-b"));
-    assert_eq!(distinct.worker_of_b, "loop-b-worker");
-    assert!(!distinct.task_on_a_ran_while_b_was_driven);
-    assert_eq!(distinct.task_on_a_result, "ran on loop-a");
+    let d = runtimes_are_distinct(&a, &b, Duration::from_millis(100))?;
+    assert!(d.id_a != d.id_b && !d.task_on_a_ran_while_b_was_driven);
+    assert!(d.inside_a.as_deref() == Ok("loop-a") && d.inside_b.as_deref() == Ok("loop-b"));
+    assert!(d.worker_of_b == "loop-b-worker" && d.task_on_a_result == "ran on loop-a");
 
     println!("\n4. enter(): the nearest thing to set_event_loop");
     let entered = enter_makes_current(&a, &b)?;
-    let names: Vec<&str> = entered
-        .current
-        .iter()
-        .map(|n| n.as_deref().unwrap_or("-"))
-        .collect();
-    assert_eq!(names, ["-", "loop-a", "loop-b", "loop-a", "-"]);
+    assert!(entered.current[0].is_none() && entered.current[2].as_deref() == Some("loop-b"));
     assert_eq!(entered.spawned_under_b_ran_on, "loop-b-worker");
 
     println!("\n5. #[tokio::main] is sugar");
-    let (with_macro, by_hand) = (with_the_macro(), without_the_macro()?);
-    assert_eq!(with_macro, by_hand);
+    assert_eq!(with_the_macro(), without_the_macro()?);
 
     println!("\n6. A runtime inside a runtime (deliberately wrong)");
-    // The panic is caught and reported below; silence the default report (and its backtrace)
-    // for this one deliberate panic.
-    let default_report = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
     let refusal = block_on_inside_a_runtime(&a, &b);
-    std::panic::set_hook(default_report);
-    assert!(refusal.is_some(), "tokio must refuse a nested block_on");
+    assert!(refusal.is_some(), "tokio refuses a nested block_on");
+
+    println!("\n7. Dropping a runtime: leftover tasks are dropped, not awaited");
+    let leftover = leftover_task_on_drop()?;
+    assert!(!leftover.iter().any(|m| m.contains("finished")));
 
     println!("\nEvery fact above held (each line is an assert in main.rs).");
     Ok(())
@@ -81,8 +67,13 @@ fn current_runtime() -> Result<String, String> {
     }
 }
 
-/// Python's `asyncio.get_event_loop()` used to create a loop on demand. Tokio has no global,
-/// default runtime: outside one, there is simply nothing current.
+/// The name of the thread this runs on.
+fn thread_name() -> String {
+    std::thread::current().name().unwrap_or("(unnamed)").into()
+}
+
+/// Python's `asyncio.get_event_loop()` used to create a loop on demand (3.14 raises instead).
+/// Tokio has no global, default runtime: outside one, there is simply nothing current.
 fn no_runtime_outside() -> Result<String, String> {
     let seen = current_runtime();
     println!("   Handle::try_current() in plain main: {seen:?}");
@@ -123,12 +114,10 @@ fn describe(runtime: &Runtime) -> RuntimeInfo {
         flavor: handle.runtime_flavor(),
         workers: handle.metrics().num_workers(),
     };
+    let id = handle.id();
     println!(
-        "   {}: {:?}, {} worker thread(s), id {}",
-        info.name,
-        info.flavor,
-        info.workers,
-        handle.id()
+        "   {}: {:?}, {} worker(s), id {id}",
+        info.name, info.flavor, info.workers
     );
     info
 }
@@ -155,7 +144,7 @@ fn runtimes_are_distinct(
     println!("   ids: loop-a {id_a}, loop-b {id_b}");
 
     // Inside `block_on` the runtime that runs the future is the current one, as inside
-    // `loop.run_until_complete(...)` get_event_loop() returns that loop.
+    // `loop.run_until_complete(...)` `asyncio.get_running_loop()` returns that loop.
     let inside_a = a.block_on(async { current_runtime() });
     let inside_b = b.block_on(async { current_runtime() });
     println!("   current runtime inside a.block_on: {inside_a:?}, inside b.block_on: {inside_b:?}");
@@ -163,12 +152,7 @@ fn runtimes_are_distinct(
     // A task spawned on the multi-thread runtime runs on one of its own worker threads.
     // (`b.spawn`, not `tokio::spawn`: this line runs outside any runtime, where `tokio::spawn`
     // panics for want of a current one.)
-    let on_b = b.spawn(async {
-        std::thread::current()
-            .name()
-            .unwrap_or("(unnamed)")
-            .to_owned()
-    });
+    let on_b = b.spawn(async { thread_name() });
     let worker_of_b = b.block_on(on_b)?;
     println!("   a task spawned on loop-b ran on thread {worker_of_b:?}");
 
@@ -223,12 +207,7 @@ fn enter_makes_current(a: &Runtime, b: &Runtime) -> Result<Entered, Box<dyn Erro
     look("a.enter():");
     let guard_b = b.enter();
     look("b.enter() inside it:");
-    let task = tokio::spawn(async {
-        std::thread::current()
-            .name()
-            .unwrap_or("(unnamed)")
-            .to_owned()
-    });
+    let task = tokio::spawn(async { thread_name() });
     drop(guard_b);
     look("b's guard dropped:");
     drop(guard_a);
@@ -245,11 +224,7 @@ fn enter_makes_current(a: &Runtime, b: &Runtime) -> Result<Entered, Box<dyn Erro
 /// loop. `#[tokio::main]` expands to the same thing (on any function, not only `main`)...
 #[tokio::main(flavor = "current_thread", name = "sugar")]
 async fn with_the_macro() -> (String, RuntimeFlavor) {
-    let handle = Handle::current();
-    let seen = (
-        handle.name().unwrap_or("(unnamed)").to_owned(),
-        handle.runtime_flavor(),
-    );
+    let seen = name_and_flavor();
     println!("   with #[tokio::main]:     {seen:?}");
     seen
 }
@@ -257,13 +232,7 @@ async fn with_the_macro() -> (String, RuntimeFlavor) {
 /// ...which is this, written out. One difference: the macro `expect`s the build to succeed, where
 /// the hand-written version returns the error.
 fn without_the_macro() -> io::Result<(String, RuntimeFlavor)> {
-    let body = async {
-        let handle = Handle::current();
-        (
-            handle.name().unwrap_or("(unnamed)").to_owned(),
-            handle.runtime_flavor(),
-        )
-    };
+    let body = async { name_and_flavor() };
     let seen = Builder::new_current_thread()
         .name("sugar")
         .enable_all()
@@ -273,25 +242,60 @@ fn without_the_macro() -> io::Result<(String, RuntimeFlavor)> {
     Ok(seen)
 }
 
+/// The current runtime's name and flavor.
+fn name_and_flavor() -> (String, RuntimeFlavor) {
+    let handle = Handle::current();
+    (
+        handle.name().unwrap_or("(unnamed)").into(),
+        handle.runtime_flavor(),
+    )
+}
+
 /// DELIBERATELY WRONG: `block_on` from inside a runtime. Python refuses the same thing
 /// ("asyncio.run() cannot be called from a running event loop"); tokio panics, because blocking a
 /// runtime thread to wait for another would stall every task of the outer one. Returns tokio's
-/// the panic message.
+/// panic message.
 fn block_on_inside_a_runtime(outer: &Runtime, inner: &Runtime) -> Option<String> {
     let caught = std::panic::catch_unwind(|| outer.block_on(async { inner.block_on(async {}) }));
-    let message = caught.err().map(|payload| {
-        payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default()
-    });
-    let first_sentence = message
-        .as_deref()
-        .and_then(|m| m.split(". ").next())
-        .unwrap_or("(no panic)");
+    let message = caught.err().map(|payload| panic_message(payload.as_ref()));
+    let first_sentence = message.as_deref().and_then(|m| m.split(". ").next());
     println!("   tokio refused: {first_sentence:?}");
     message
+}
+
+/// Says so in the trace when dropped: the only cleanup a dropped task gets is its destructors.
+struct SaysWhenDropped(Trace);
+
+impl Drop for SaysWhenDropped {
+    fn drop(&mut self) {
+        self.0
+            .say("leftover task: dropped at its .await (Drop ran, nothing awaited)");
+    }
+}
+
+/// Python: when `asyncio.run(main())` returns, the tasks `main` left running have been cancelled
+/// *and awaited*: each got CancelledError and its `finally:` ran, awaits included. Tokio's
+/// `block_on` returns as soon as its own future is done, leftover tasks still pending; dropping
+/// the runtime drops each one at the `.await` where it waits. Its destructors run; no line after
+/// that `.await`, and nothing async, ever does. Returns the trace's messages.
+fn leftover_task_on_drop() -> io::Result<Vec<String>> {
+    let runtime = Builder::new_current_thread().enable_all().build()?;
+    let trace = Trace::start();
+    let task_trace = trace.clone();
+    runtime.block_on(async {
+        tokio::spawn(async move {
+            let _cleanup = SaysWhenDropped(task_trace.clone());
+            task_trace.say("leftover task: started, sleeping an hour");
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            task_trace.say("leftover task: finished (never printed)");
+        });
+        tokio::task::yield_now().await; // lets the task start
+        trace.say("main: returning, without awaiting the task");
+    });
+    trace.say("block_on returned; dropping the runtime");
+    drop(runtime);
+    trace.say("runtime dropped");
+    Ok(trace.messages())
 }
 
 #[cfg(test)]
@@ -348,12 +352,23 @@ mod tests {
 
     #[test]
     fn tokio_main_is_a_builder_and_block_on() -> io::Result<()> {
-        let with_macro = with_the_macro();
+        // The two must agree, whatever flavor and name the macro is given.
+        assert_eq!(with_the_macro(), without_the_macro()?);
+        Ok(())
+    }
+
+    #[test]
+    fn dropping_a_runtime_drops_its_leftover_task_without_awaiting_it() -> io::Result<()> {
         assert_eq!(
-            with_macro,
-            ("sugar".to_owned(), RuntimeFlavor::CurrentThread)
+            leftover_task_on_drop()?,
+            [
+                "leftover task: started, sleeping an hour",
+                "main: returning, without awaiting the task",
+                "block_on returned; dropping the runtime",
+                "leftover task: dropped at its .await (Drop ran, nothing awaited)",
+                "runtime dropped",
+            ]
         );
-        assert_eq!(with_macro, without_the_macro()?);
         Ok(())
     }
 
