@@ -2,7 +2,9 @@
 //! `loop.run_until_complete`.
 //!
 //! Shows: calling an `async fn` builds a future and runs none of its body (nothing prints); a
-//! runtime's `block_on` drives it to the end: Start, one second's sleep, End.
+//! runtime's `block_on` drives it to the end: Start, one second's sleep, End. The `Runtime` is
+//! the loop object: while in `block_on`, the calling thread runs the runtime's tasks too, but the
+//! future given to `block_on` is polled as it is, not wrapped in a task.
 //!
 //! Run it: `make part_02` (or `cargo run -p part_02`).
 
@@ -24,9 +26,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     assert!(log.is_empty(), "the body must not have run: {log:?}");
 
     println!("\n2. block_on drives it");
-    let (log, elapsed) = run_until_complete(&runtime, PAUSE);
-    assert_eq!(log.len(), 2, "Start and End: {log:?}");
-    assert!(elapsed >= PAUSE);
+    let ran = run_until_complete(&runtime, PAUSE);
+    assert_eq!(ran.log.len(), 2, "Start and End: {:?}", ran.log);
+    assert!(ran.elapsed >= PAUSE);
+    assert!(!ran.main_is_a_task && ran.spawned_is_a_task && ran.spawned_ran_on_this_thread);
     Ok(())
 }
 
@@ -62,20 +65,56 @@ fn creating_is_not_running(pause: Duration) -> Vec<String> {
     log
 }
 
-/// Python: `loop.run_until_complete(coro)`. `block_on` polls the future on this thread until it
-/// completes, parking the thread while the future waits (here: on the timer). Returns the trace
-/// and how long the runtime's clock says it took.
-fn run_until_complete(runtime: &Runtime, pause: Duration) -> (Vec<String>, Duration) {
+/// What [`run_until_complete`] observed.
+#[derive(Debug)]
+struct Ran {
+    log: Vec<String>,
+    elapsed: Duration,
+    /// Whether the future given to `block_on` ran as a task (`tokio::task::try_id()` is `Some`).
+    main_is_a_task: bool,
+    /// The same, for a task spawned from inside it.
+    spawned_is_a_task: bool,
+    /// Whether that task ran on the thread that called `block_on`.
+    spawned_ran_on_this_thread: bool,
+}
+
+/// Python: `loop.run_until_complete(coro)`. The `Runtime` is the loop object, and a current-thread
+/// runtime's `block_on` drives the whole loop on the calling thread until the future completes:
+/// the future, the tasks spawned on the runtime, the timers; the thread sleeps in the OS while
+/// nothing is ready. One difference: `run_until_complete` wraps the coroutine in a Task, and
+/// `block_on` polls the future itself, so inside it `tokio::task::try_id()` is `None`.
+/// Returns the trace, how long the runtime's clock says it took, and what the two futures saw.
+fn run_until_complete(runtime: &Runtime, pause: Duration) -> Ran {
     let mut log = Vec::new();
+    let caller = std::thread::current().id();
     // The stopwatch reads the runtime's clock, so it is started inside: under a paused test
     // clock, the elapsed time is virtual and exact.
-    let elapsed = runtime.block_on(async {
+    let (elapsed, main_is_a_task, (spawned_is_a_task, spawned_on)) = runtime.block_on(async {
         let watch = Stopwatch::start();
         start_sleep_end(watch, pause, &mut log).await;
-        watch.elapsed()
+        let spawned = tokio::spawn(async move {
+            let seen = (tokio::task::try_id().is_some(), std::thread::current().id());
+            watch.say(format!("a spawned task: is a task = {}", seen.0));
+            seen
+        });
+        let seen = spawned.await.expect("the spawned task does not panic");
+        let main_is_a_task = tokio::task::try_id().is_some();
+        watch.say(format!(
+            "the future in block_on: is a task = {main_is_a_task}"
+        ));
+        (watch.elapsed(), main_is_a_task, seen)
     });
-    println!("block_on returned after {elapsed:.2?}");
-    (log, elapsed)
+    let spawned_ran_on_this_thread = spawned_on == caller;
+    println!(
+        "block_on returned after {elapsed:.2?}; the task ran on this thread: {spawned_ran_on_this_thread}"
+    );
+    Ran {
+        log,
+        elapsed,
+        main_is_a_task,
+        spawned_is_a_task,
+        spawned_ran_on_this_thread,
+    }
 }
 
 #[cfg(test)]
@@ -99,9 +138,20 @@ mod tests {
 
     #[test]
     fn block_on_runs_start_then_sleeps_then_end() {
-        let (log, elapsed) = run_until_complete(&paused_runtime(), PAUSE);
-        assert_eq!(log, ["[ 0.00s] Start", "[ 1.00s] End"]);
-        assert_eq!(elapsed, PAUSE);
+        let ran = run_until_complete(&paused_runtime(), PAUSE);
+        assert_eq!(ran.log, ["[ 0.00s] Start", "[ 1.00s] End"]);
+        assert_eq!(ran.elapsed, PAUSE);
+    }
+
+    #[test]
+    fn block_on_drives_the_runtimes_tasks_on_this_thread_without_being_a_task() {
+        let ran = run_until_complete(&paused_runtime(), PAUSE);
+        assert!(
+            !ran.main_is_a_task,
+            "run_until_complete would make it a Task"
+        );
+        assert!(ran.spawned_is_a_task);
+        assert!(ran.spawned_ran_on_this_thread);
     }
 
     #[tokio::test(start_paused = true)]
