@@ -1,10 +1,9 @@
-//! Part 10: spawning tasks that run side by side (Python: `loop.create_task` + `run_forever`).
+//! Part 10: spawning tasks that run side by side (Python: `asyncio.create_task`).
 //!
-//! First, what "side by side" means on one thread: tasks take turns at their `.await`s, so a task
-//! that never awaits starves the others, and `tokio::task::yield_now()` (Python's
-//! `await asyncio.sleep(0)`) hands the thread back. Then three printers tick every 1, 2 and 3
-//! seconds; the third ends by itself after three ticks, the others run until Ctrl-C (or the
-//! `--seconds` bound), when every task is asked to stop and the program waits until they have.
+//! On one thread, tasks take turns: a turn is one `poll`, which ends at an `.await` that returns
+//! `Pending`. A task that never awaits starves the others; `yield_now()` hands the thread back. Then
+//! three printers tick every 1, 2 and 3 s until Ctrl-C (or `--seconds`), when each is asked to stop
+//! and the program waits for all. Last, tasks that outlive their spawner (`TaskTracker`).
 //!
 //! ```sh
 //! make part_10                            # until Ctrl-C
@@ -12,14 +11,15 @@
 //! ```
 
 use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use clap::Parser;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-use workshop::{Stopwatch, Timeline};
+use tokio_util::task::TaskTracker;
+use workshop::timeline::{Span, render};
+use workshop::{Stopwatch, Timeline, Trace};
 
 #[derive(Debug, Parser)]
 #[command(about = "Three printers side by side, until Ctrl-C or --seconds")]
@@ -36,26 +36,32 @@ async fn main() {
     workshop::banner!();
 
     section("1. A task that never awaits keeps the thread to itself");
-    share_one_thread(Manners::Greedy, 5, ms(200), ms(100)).await;
+    let (_, greedy) = take_turns(Manners::Greedy, 5, ms(200), ms(100)).await;
+    print_turns(&greedy);
 
     section("2. The same work with yield_now() between chunks (Python: await asyncio.sleep(0))");
-    share_one_thread(Manners::Polite, 5, ms(200), ms(100)).await;
+    let (_, polite) = take_turns(Manners::Polite, 5, ms(200), ms(100)).await;
+    print_turns(&polite);
 
-    section("3. Three printers side by side (Python: create_task ×3, then run_forever)");
+    section("3. Three printers side by side (Python: create_task ×3 in a TaskGroup)");
     let watch = Stopwatch::start();
-    let timeline = Timeline::starting_at(watch.origin());
     let bound = args.seconds.map(Duration::from_secs);
     if bound.is_none() {
         println!("(running until Ctrl-C; `--seconds N` for a bounded run)\n");
     }
-    run_printers(watch, &timeline, PRINTERS, stop_signal(bound)).await;
+    run_printers(watch, &PRINTERS, stop_signal(bound)).await;
 
-    section("Which task ran when");
-    print!("{}", timeline.render(70));
+    section("4. Tasks that outlive their spawner (TaskTracker: close, then wait)");
+    outliving_tasks(&[3, 1, 2].map(Duration::from_secs)).await;
 }
 
 fn section(title: &str) {
     println!("\n── {title}\n");
+}
+
+fn print_turns(turns: &[Span]) {
+    println!("\nWho held the thread when (one row per poll: a turn):\n");
+    print!("{}", render(turns, 60));
 }
 
 fn ms(millis: u64) -> Duration {
@@ -64,72 +70,49 @@ fn ms(millis: u64) -> Duration {
 
 // ── 1 and 2: taking turns ───────────────────────────────────────────────────────────────────────
 
-/// A trace several tasks write to: each line is printed with its time stamp and kept (without the
-/// stamp) so the tests can check the order of events.
-#[derive(Debug, Clone)]
-struct Trace {
-    watch: Stopwatch,
-    // A std Mutex: locked for one push, never across an .await.
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-impl Trace {
-    fn new() -> Self {
-        Self {
-            watch: Stopwatch::start(),
-            lines: Arc::default(),
-        }
-    }
-
-    fn say(&self, line: impl Into<String>) {
-        let line = line.into();
-        self.watch.say(&line);
-        self.lines
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(line);
-    }
-
-    fn lines(&self) -> Vec<String> {
-        self.lines
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-}
-
-/// How the busy task treats the thread it shares.
+/// How the busy task treats the thread it shares: Greedy never reaches an `.await` until it is
+/// done, Polite yields after every chunk of work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Manners {
-    /// Never reaches an `.await` until it is done.
     Greedy,
-    /// Yields after every chunk of work.
     Polite,
 }
 
+/// Runs `fut`, recording one span per `poll`: when the task actually held the thread. A task runs
+/// only inside a poll; a poll ends where an `.await` returns `Pending`, and the thread is free.
+async fn turns<F: Future>(polls: Timeline, name: &'static str, fut: F) -> F::Output {
+    let mut fut = std::pin::pin!(fut);
+    std::future::poll_fn(|cx| {
+        let start = Instant::now();
+        let poll = fut.as_mut().poll(cx);
+        polls.record(name, start, Instant::now());
+        poll
+    })
+    .await
+}
+
 /// A heartbeat task that wants to run every `beat`, and a busy task doing `chunks` chunks of CPU
-/// work of `chunk` each, on the current (one-thread) runtime. Returns the trace, in order.
+/// work of `chunk` each, on one thread. Returns the trace, and one span per poll of each task.
 ///
 /// Greedy: the heartbeat is silent until the busy task ends, then one very late beat. Polite: one
 /// beat between chunks, late by up to a chunk: `yield_now` only helps as often as it is called.
-async fn share_one_thread(
+async fn take_turns(
     manners: Manners,
     chunks: u32,
     chunk: Duration,
     beat: Duration,
-) -> Vec<String> {
-    let trace = Trace::new();
+) -> (Vec<String>, Vec<Span>) {
+    let trace = Trace::start();
+    let polls = Timeline::starting_at(trace.watch().origin());
     let stop = CancellationToken::new();
-    let heartbeat = tokio::spawn(heartbeat(trace.clone(), beat, stop.clone()));
-    let busy = tokio::spawn(busy_work(trace.clone(), manners, chunks, chunk));
-    if let Err(e) = busy.await {
-        trace.say(format!("busy: the task failed: {e}"));
-    }
+    let heartbeat = heartbeat(trace.clone(), beat, stop.clone());
+    let heartbeat = tokio::spawn(turns(polls.clone(), "heartbeat", heartbeat));
+    let busy = busy_work(trace.clone(), manners, chunks, chunk);
+    let busy = tokio::spawn(turns(polls.clone(), "busy", busy));
+    busy.await.expect("the busy task panicked");
     stop.cancel();
-    if let Err(e) = heartbeat.await {
-        trace.say(format!("heartbeat: the task failed: {e}"));
-    }
-    trace.lines()
+    heartbeat.await.expect("the heartbeat task panicked");
+    (trace.messages(), polls.spans())
 }
 
 async fn heartbeat(trace: Trace, every: Duration, stop: CancellationToken) {
@@ -181,68 +164,57 @@ fn burn_cpu(how_long: Duration) {
 struct Printer {
     name: &'static str,
     period: Duration,
-    /// `None`: until told to stop.
-    ticks: Option<usize>,
+    ticks: Option<usize>, // None: until told to stop
 }
 
 const PRINTERS: [Printer; 3] = [
-    Printer {
-        name: "every 1s",
-        period: Duration::from_secs(1),
-        ticks: None,
-    },
-    Printer {
-        name: "every 2s",
-        period: Duration::from_secs(2),
-        ticks: None,
-    },
-    Printer {
-        name: "every 3s",
-        period: Duration::from_secs(3),
-        ticks: Some(3),
-    },
+    Printer::new("every 1s", 1, None),
+    Printer::new("every 2s", 2, None),
+    Printer::new("every 3s", 3, Some(3)),
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ended {
-    /// Did its ticks and returned.
-    Finished,
-    /// Was asked to stop.
-    Stopped,
+impl Printer {
+    const fn new(name: &'static str, every_secs: u64, ticks: Option<usize>) -> Self {
+        let period = Duration::from_secs(every_secs);
+        Self {
+            name,
+            period,
+            ticks,
+        }
+    }
 }
 
-/// What one printer did: when it ticked (since the start) and how it ended.
+/// What one printer did: when it ticked (since the start); asked to stop, or did all its ticks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Printed {
     name: &'static str,
     ticks: Vec<Duration>,
-    ended: Ended,
+    stopped: bool,
 }
 
 async fn printer(watch: Stopwatch, spec: Printer, stop: CancellationToken) -> Printed {
     // An interval keeps to its schedule (a `sleep` loop drifts by the time each round takes); its
     // first tick is immediate, like Python's `while True: print(...); await asyncio.sleep(period)`.
     let mut interval = tokio::time::interval(spec.period);
-    let mut ticks = Vec::new();
+    let (name, mut ticks) = (spec.name, Vec::new());
     loop {
         tokio::select! {
             // Check the stop first: once asked, no further tick slips out.
             biased;
             () = stop.cancelled() => {
-                let (name, n) = (spec.name, ticks.len());
-                watch.say(format!("{name}: asked to stop after {n} ticks, stopping"));
-                return Printed { name: spec.name, ticks, ended: Ended::Stopped };
+                watch.say(format!("{name}: asked to stop after {} ticks, stopping", ticks.len()));
+                return Printed { name, ticks, stopped: true };
             }
             _ = interval.tick() => {}
         }
         ticks.push(watch.elapsed());
-        watch.say(format!("{}: tick {}", spec.name, ticks.len()));
+        watch.say(format!("{name}: tick {}", ticks.len()));
         if Some(ticks.len()) == spec.ticks {
-            watch.say(format!("{}: done, the task ends", spec.name));
+            watch.say(format!("{name}: done, the task ends"));
             return Printed {
-                name: spec.name,
+                name,
                 ticks,
-                ended: Ended::Finished,
+                stopped: false,
             };
         }
     }
@@ -252,24 +224,20 @@ async fn printer(watch: Stopwatch, spec: Printer, stop: CancellationToken) -> Pr
 /// have. Returns what each printer did, in the order of `printers`.
 async fn run_printers(
     watch: Stopwatch,
-    timeline: &Timeline,
-    printers: impl IntoIterator<Item = Printer>,
+    printers: &[Printer],
     stop_when: impl Future<Output = String>,
 ) -> Vec<Printed> {
     let stop = CancellationToken::new();
     // A JoinSet owns its tasks: dropping it aborts them, so none can outlive this function unseen.
     let mut tasks = JoinSet::new();
-    let mut names = Vec::new();
-    for spec in printers {
-        let (stop, timeline) = (stop.clone(), timeline.clone());
-        // Python: `loop.create_task(printer(...))`. The task is queued now and first runs when this
-        // one reaches an .await. It owns what it uses (`move`): it may outlive this stack frame.
-        tasks.spawn(async move { timeline.track(spec.name, printer(watch, spec, stop)).await });
-        names.push(spec.name);
+    for &spec in printers {
+        // Python: `tg.create_task(printer(...))`. The task is queued now and first runs when this
+        // one reaches an .await. It owns what it uses: it may outlive this stack frame.
+        tasks.spawn(printer(watch, spec, stop.clone()));
     }
+    let n = tasks.len();
     watch.say(format!(
-        "main: {} printers spawned, waiting for the stop signal",
-        names.len()
+        "main: {n} printers spawned, waiting for the stop signal"
     ));
 
     let reason = stop_when.await;
@@ -277,34 +245,21 @@ async fn run_printers(
     // Cooperative: each task sees the signal at its next .await and returns what it has. (Python's
     // task.cancel() raises CancelledError in the task; Rust's abort() would just drop it there.)
     stop.cancel();
-
-    let mut printed = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok(done) => printed.push(done),
-            Err(e) => {
-                watch.say(format!("main: a printer task failed: {e}"));
-            }
-        }
-    }
-    printed.sort_by_key(|p| names.iter().position(|name| *name == p.name));
-    watch.say(format!(
-        "main: all {} tasks have stopped cleanly",
-        printed.len()
-    ));
+    // Waits for every task; a task that panicked re-raises its panic here, like a TaskGroup.
+    let mut printed = tasks.join_all().await;
+    printed.sort_by_key(|p| printers.iter().position(|spec| spec.name == p.name));
+    watch.say(format!("main: all {} tasks have stopped", printed.len()));
     printed
 }
 
 /// Completes on Ctrl-C or, with a bound, when the bound is up; says which.
 async fn stop_signal(bound: Option<Duration>) -> String {
     let ctrl_c = async {
-        match tokio::signal::ctrl_c().await {
-            Ok(()) => "Ctrl-C".to_string(),
-            Err(e) => {
-                eprintln!("cannot listen for Ctrl-C ({e}): stop with --seconds N next time");
-                std::future::pending().await
-            }
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            eprintln!("cannot listen for Ctrl-C ({e}): stop with --seconds N next time");
+            std::future::pending::<()>().await;
         }
+        "Ctrl-C".to_string()
     };
     match bound {
         None => ctrl_c.await,
@@ -315,6 +270,34 @@ async fn stop_signal(bound: Option<Duration>) -> String {
     }
 }
 
+// ── 4: tasks that outlive their spawner ─────────────────────────────────────────────────────────
+
+/// Answers at once and leaves slower work behind, spawned on the tracker: it outlives this function.
+/// (Python: `background.add(asyncio.create_task(job()))`: the loop keeps only weak references.)
+async fn handle(trace: Trace, tracker: TaskTracker, request: u32, job: Duration) {
+    let log = trace.clone();
+    tracker.spawn(async move {
+        tokio::time::sleep(job).await;
+        log.say(format!("request {request}: audit record written"));
+    });
+    trace.say(format!("request {request}: answered"));
+}
+
+/// One request per job, then shutdown, which waits for every job left behind. Returns the trace.
+async fn outliving_tasks(jobs: &[Duration]) -> Vec<(Duration, String)> {
+    let trace = Trace::start();
+    // Unlike a JoinSet, a TaskTracker keeps no outputs and does not abort its tasks when dropped:
+    // it only counts them, so that shutdown can wait.
+    let tracker = TaskTracker::new();
+    for (request, &job) in (1..).zip(jobs) {
+        handle(trace.clone(), tracker.clone(), request, job).await;
+    }
+    trace.say("main: every handler has returned; close the tracker and wait");
+    tracker.close(); // wait() returns once the tracker is closed *and* empty
+    tracker.wait().await; // Python: `await asyncio.gather(*background)`
+    trace.say("main: all background work is done, shutting down");
+    trace.events_with_time()
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,13 +316,19 @@ mod tests {
         }
     }
 
+    /// The polls of `name`, in the order they started.
+    fn polls_of<'a>(turns: &'a [Span], name: &str) -> Vec<&'a Span> {
+        let mut polls: Vec<_> = turns.iter().filter(|s| s.name == name).collect();
+        polls.sort_by_key(|s| s.start);
+        polls
+    }
+
     #[tokio::test(start_paused = true)]
     async fn printers_tick_side_by_side_until_the_bound() {
         within(Duration::from_secs(60), "printers", async {
             let watch = Stopwatch::start();
-            let timeline = Timeline::starting_at(watch.origin());
             let bound = tokio::time::sleep(Duration::from_millis(6500));
-            let printed = run_printers(watch, &timeline, PRINTERS, async {
+            let printed = run_printers(watch, &PRINTERS, async {
                 bound.await;
                 "bound".to_string()
             })
@@ -347,30 +336,17 @@ mod tests {
 
             let ticks: Vec<_> = printed
                 .iter()
-                .map(|p| (p.name, p.ticks.clone(), p.ended))
+                .map(|p| (p.name, p.ticks.clone(), p.stopped))
                 .collect();
             assert_eq!(
                 ticks,
                 vec![
-                    ("every 1s", secs(&[0, 1, 2, 3, 4, 5, 6]), Ended::Stopped),
-                    ("every 2s", secs(&[0, 2, 4, 6]), Ended::Stopped),
-                    ("every 3s", secs(&[0, 3, 6]), Ended::Finished),
+                    ("every 1s", secs(&[0, 1, 2, 3, 4, 5, 6]), true),
+                    ("every 2s", secs(&[0, 2, 4, 6]), true),
+                    ("every 3s", secs(&[0, 3, 6]), false),
                 ]
             );
-            // The chart's bars: the two endless printers end at the stop, the third on its own.
-            let ends: Vec<_> = timeline
-                .spans()
-                .iter()
-                .map(|s| (s.name.clone(), s.end))
-                .collect();
-            assert!(
-                ends.contains(&("every 1s".into(), Duration::from_millis(6500))),
-                "{ends:?}"
-            );
-            assert!(
-                ends.contains(&("every 3s".into(), Duration::from_secs(6))),
-                "{ends:?}"
-            );
+            // run_printers returned as soon as the stop was asked: every task stopped at once.
             assert_eq!(watch.elapsed(), Duration::from_millis(6500));
         })
         .await;
@@ -380,31 +356,23 @@ mod tests {
     async fn a_stop_request_stops_every_task_at_once() {
         within(Duration::from_secs(60), "ctrl-c", async {
             let watch = Stopwatch::start();
-            let timeline = Timeline::starting_at(watch.origin());
             // Stands in for Ctrl-C: another task sends the signal at 2.5 s.
             let (ctrl_c, pressed) = tokio::sync::oneshot::channel();
             tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_millis(2500)).await;
                 let _ = ctrl_c.send(());
             });
-            let printed = run_printers(watch, &timeline, PRINTERS, async {
+            let printed = run_printers(watch, &PRINTERS, async {
                 let _ = pressed.await;
                 "Ctrl-C".to_string()
             })
             .await;
 
             assert_eq!(printed.len(), 3);
-            assert!(
-                printed.iter().all(|p| p.ended == Ended::Stopped),
-                "{printed:?}"
-            );
+            assert!(printed.iter().all(|p| p.stopped), "{printed:?}");
             assert_eq!(printed[0].ticks, secs(&[0, 1, 2]));
             assert_eq!(printed[2].ticks, secs(&[0]));
-            let spans = timeline.spans();
-            assert!(
-                spans.iter().all(|s| s.end == Duration::from_millis(2500)),
-                "{spans:?}"
-            );
+            assert_eq!(watch.elapsed(), Duration::from_millis(2500));
         })
         .await;
     }
@@ -424,7 +392,7 @@ mod tests {
     #[tokio::test]
     async fn a_greedy_task_starves_the_heartbeat() {
         within(Duration::from_secs(10), "greedy", async {
-            let lines = share_one_thread(Manners::Greedy, 3, ms(10), ms(2)).await;
+            let (lines, turns) = take_turns(Manners::Greedy, 3, ms(10), ms(2)).await;
             let busy = between(&lines, "busy: start", "busy: chunk 3/3");
             assert!(
                 !busy.iter().any(|l| l.starts_with("heartbeat")),
@@ -435,6 +403,17 @@ mod tests {
                 lines.last().is_some_and(|l| l.starts_with("heartbeat")),
                 "{lines:#?}"
             );
+            // The chart: one single turn for all three chunks, the heartbeat's turns around it.
+            let busy = polls_of(&turns, "busy");
+            assert_eq!(busy.len(), 1, "{turns:#?}");
+            assert!(busy[0].end - busy[0].start >= ms(30), "{turns:#?}");
+            let beats = polls_of(&turns, "heartbeat");
+            assert!(
+                beats
+                    .iter()
+                    .all(|b| b.end <= busy[0].start || b.start >= busy[0].end),
+                "{turns:#?}"
+            );
         })
         .await;
     }
@@ -442,7 +421,7 @@ mod tests {
     #[tokio::test]
     async fn yield_now_lets_the_heartbeat_in_between_chunks() {
         within(Duration::from_secs(10), "polite", async {
-            let lines = share_one_thread(Manners::Polite, 3, ms(10), ms(2)).await;
+            let (lines, turns) = take_turns(Manners::Polite, 3, ms(10), ms(2)).await;
             for n in 1..3 {
                 let gap = between(
                     &lines,
@@ -455,6 +434,65 @@ mod tests {
                     n + 1
                 );
             }
+            // The chart: a turn per chunk (the last yield adds a fourth, empty one), and a
+            // heartbeat turn between each two.
+            let busy = polls_of(&turns, "busy");
+            assert_eq!(busy.len(), 4, "{turns:#?}");
+            for pair in busy.windows(2) {
+                assert!(
+                    polls_of(&turns, "heartbeat")
+                        .iter()
+                        .any(|b| b.start >= pair[0].end && b.end <= pair[1].start),
+                    "no heartbeat turn between {pair:?}: {turns:#?}"
+                );
+            }
+        })
+        .await;
+    }
+
+    // One thread: whoever holds it, the others wait. No two turns ever overlap.
+    #[tokio::test]
+    async fn turns_on_one_thread_never_overlap() {
+        within(Duration::from_secs(10), "turns", async {
+            let (_, mut turns) = take_turns(Manners::Polite, 3, ms(5), ms(1)).await;
+            turns.sort_by_key(|s| s.start);
+            assert!(turns.len() >= 6, "{turns:#?}");
+            for pair in turns.windows(2) {
+                assert!(pair[0].end <= pair[1].start, "overlap: {pair:#?}");
+            }
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_tracker_waits_for_tasks_that_outlived_their_spawner() {
+        within(Duration::from_secs(60), "tracker", async {
+            let trace = outliving_tasks(&secs(&[3, 1, 2])).await;
+            let at = |prefix: &str| {
+                let found = trace.iter().find(|(_, m)| m.starts_with(prefix));
+                found
+                    .unwrap_or_else(|| panic!("{prefix:?} not in {trace:#?}"))
+                    .0
+            };
+            // Every handler returned at once, before any of its jobs was done...
+            for request in 1..=3 {
+                assert_eq!(at(&format!("request {request}: answered")), Duration::ZERO);
+            }
+            let messages: Vec<_> = trace.iter().map(|(_, m)| m.as_str()).collect();
+            let returned = messages
+                .iter()
+                .position(|m| m.starts_with("main: every handler"));
+            assert_eq!(returned, Some(3), "{messages:#?}");
+            // ...the jobs finished on their own time...
+            assert_eq!(at("request 2: audit"), Duration::from_secs(1));
+            assert_eq!(at("request 3: audit"), Duration::from_secs(2));
+            assert_eq!(at("request 1: audit"), Duration::from_secs(3));
+            // ...and the shutdown waited for the last one.
+            assert_eq!(
+                messages.last(),
+                Some(&"main: all background work is done, shutting down")
+            );
+            assert_eq!(at("main: all background work"), Duration::from_secs(3));
         })
         .await;
     }
