@@ -2,17 +2,22 @@
 //! awaited coroutine` when a coroutine is awaited twice; Rust refuses to compile it.
 //!
 //! Shows: `.await` takes the future by value (the compile error is pinned in
-//! `tests/ui/await_twice.stderr`); sneaking a second poll past the compiler through a reference
-//! panics at run time; `FutureExt::shared()` lets any number of awaiters share one result.
+//! `tests/ui/await_twice.stderr`); awaiting through `&mut` needs the future pinned
+//! (`tests/ui/await_by_ref_unpinned.stderr`), and then a second poll panics at run time; polling a
+//! finished future is unspecified, and `.fuse()` is the guard; `FutureExt::shared()` lets any
+//! number of awaiters share one result.
 //!
 //! Run it: `make part_03` (or `cargo run -p part_03`).
 
 use std::panic::AssertUnwindSafe;
+use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures::FutureExt;
+use futures::future::FusedFuture;
 use workshop::Stopwatch;
+use workshop::lesson::panic_message;
 
 const PAUSE: Duration = Duration::from_secs(1);
 
@@ -35,7 +40,12 @@ async fn main() {
         "a finished async fn must refuse a second poll"
     );
 
-    println!("\n3. shared(): one computation, many awaiters");
+    println!("\n3. fuse(): a future that may be polled after Ready");
+    let fused = fuse_it(PAUSE).await;
+    assert_eq!((fused.first, fused.polled_again), (42, None));
+    assert_eq!(fused.terminated, [false, true]);
+
+    println!("\n4. shared(): one computation, many awaiters");
     let shared = await_shared(PAUSE).await;
     assert_eq!(shared.runs, 1, "the computation must run once");
     assert_eq!(shared.values, [42, 42, 42]);
@@ -81,11 +91,12 @@ async fn await_once(pause: Duration) -> Observed {
     }
 }
 
-/// DELIBERATELY WRONG. Awaiting `&mut future` (allowed for an `Unpin` future, hence the `Box::pin`)
-/// does not consume it, so the compiler lets a second await through. The async fn's state
-/// machine is already finished and panics: "`async fn` resumed after completion". This is
-/// Python's RuntimeError, and it is why the compile error above is a kindness. Returns the first
-/// value and the outcome of the second await (the panic message, caught).
+/// DELIBERATELY WRONG. Awaiting `&mut future` does not consume it, but `&mut F` is a future only
+/// if `F: Unpin`, and an async fn's future is not: without the `Box::pin` (or `pin!`) this is
+/// E0277, "cannot be unpinned" (tests/ui/await_by_ref_unpinned.rs). Pinned, a second await
+/// compiles, and the finished state machine panics: "`async fn` resumed after completion". This
+/// is Python's RuntimeError, and why the compile errors are a kindness. Returns the first value
+/// and the outcome of the second await (the panic message, caught).
 async fn poll_after_completion(pause: Duration) -> (u64, Result<u64, String>) {
     let watch = Stopwatch::start();
     let runs = AtomicUsize::new(0);
@@ -100,13 +111,39 @@ async fn poll_after_completion(pause: Duration) -> (u64, Result<u64, String>) {
     (first, second)
 }
 
-/// The text of a caught panic (`panic!` carries a `&str` or a `String`).
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "(a panic without a message)".to_owned())
+/// What [`fuse_it`] observed.
+#[derive(Debug)]
+struct Fused {
+    first: u64,
+    /// `is_terminated()` before and after the first `Ready`.
+    terminated: [bool; 2],
+    /// What polling it once more answered (`None`: `Pending`).
+    polled_again: Option<u64>,
+}
+
+/// The rule behind that panic, from std's `Future::poll` docs: once a future has returned
+/// `Ready`, polling it again may panic, block forever, or do anything else (short of undefined
+/// behaviour). No future promises more. Code that may poll again, such as a `select!` loop, fuses
+/// the future: `.fuse()` makes it a `FusedFuture` that answers `Pending` for ever after `Ready`,
+/// and says so with `is_terminated()`.
+async fn fuse_it(pause: Duration) -> Fused {
+    let watch = Stopwatch::start();
+    let runs = AtomicUsize::new(0);
+    let mut fused = pin!(compute(watch, pause, &runs).fuse());
+    let before = fused.is_terminated();
+    let first = (&mut fused).await;
+    let after = fused.is_terminated();
+    // One more poll, without waiting (`now_or_never`): `Pending`, no panic. (An `.await` here would
+    // wait for ever: a fused future never becomes ready again.)
+    let polled_again = (&mut fused).now_or_never();
+    watch.say(format!(
+        "fused: {first}; is_terminated() {before} then {after}; polled again: {polled_again:?}"
+    ));
+    Fused {
+        first,
+        terminated: [before, after],
+        polled_again,
+    }
 }
 
 /// What [`await_shared`] observed: each awaiter's value, in the order the awaiters finished, and
@@ -168,6 +205,17 @@ mod tests {
             assert_eq!(first, 42);
             let message = second.expect_err("the second await must panic");
             assert_eq!(message, "`async fn` resumed after completion");
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_fused_future_says_it_is_terminated_and_stays_pending() {
+        within(Duration::from_secs(10), "fuse_it", async {
+            let fused = fuse_it(PAUSE).await;
+            assert_eq!(fused.first, 42);
+            assert_eq!(fused.terminated, [false, true]);
+            assert_eq!(fused.polled_again, None, "a fused future stays Pending");
         })
         .await;
     }

@@ -3,5 +3,8 @@
 
 #[test]
 fn awaiting_a_future_twice_does_not_compile() {
-    trybuild::TestCases::new().compile_fail("tests/ui/await_twice.rs");
+    let cases = trybuild::TestCases::new();
+    cases.compile_fail("tests/ui/await_twice.rs");
+    // Nor through `&mut`: an async fn's future must be pinned first.
+    cases.compile_fail("tests/ui/await_by_ref_unpinned.rs");
 }
