@@ -6,7 +6,7 @@ PARTS := 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16
 # Flags passed to a part, e.g. `make part_10 ARGS="--seconds 5"`.
 ARGS ?=
 
-.PHONY: help list build test fmt lint walkthrough server mr-server mini_redis mr-client \
+.PHONY: help list build test fmt lint walkthrough exercise verify server mr-server mini_redis mr-client \
         bench bench-server bench-redis clean $(addprefix part_,$(PARTS))
 
 help:
@@ -14,6 +14,7 @@ help:
 	@echo
 	@echo "  make part_01 … make part_16   run one lesson (ARGS=\"…\" passes flags)"
 	@echo "  make walkthrough              every part in order, Enter between them (FROM=07 to start at 07)"
+	@echo "  make exercise                 the exercises: edit, save, the runner checks (ARGS=list, ARGS=\"hint NAME\")"
 	@echo "  make server                   the count server on 127.0.0.1:8000 (the HTTP lessons' peer)"
 	@echo "  make mr-server                the mini_redis server on 127.0.0.1:1337 (alias: make mini_redis)"
 	@echo "  make mr-client                talk to it (nc when installed, else the project's client)"
@@ -29,6 +30,14 @@ list:
 
 $(addprefix part_,$(PARTS)):
 	@$(CARGO) run -q -p $@ -- $(ARGS)
+
+# The exercise runner (cargo alias: `cargo exercise`). `make exercise ARGS="check spawn_and_abort"`.
+exercise:
+	@$(CARGO) run -q -p exercise -- $(ARGS)
+
+# Every exercise fails as shipped and every solution passes (compile, tests, clippy, fmt).
+verify:
+	$(CARGO) run -q -p exercise -- verify
 
 walkthrough:
 	@$(CARGO) run -q -p workshop --bin walkthrough -- $(if $(FROM),--from $(FROM),)
@@ -51,16 +60,24 @@ mr-client:
 build:
 	$(CARGO) build --workspace --all-targets
 
+# Formatting covers every crate but the learner's exercise files (a half-written exercise must not
+# fail `make test`): the runner's own sources are checked file by file, the solutions by `verify`.
+FMT_PACKAGES := -p workshop -p mini_redis $(addprefix -p part_,$(PARTS))
+RUNNER_SOURCES := exercise/src/main.rs
+
 fmt:
-	$(CARGO) fmt --all
+	$(CARGO) fmt $(FMT_PACKAGES)
+	rustfmt --edition 2024 $(RUNNER_SOURCES)
 
 lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 test:
-	$(CARGO) fmt --all -- --check
+	$(CARGO) fmt --check $(FMT_PACKAGES)
+	rustfmt --check --edition 2024 $(RUNNER_SOURCES)
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --workspace
+	$(CARGO) run -q -p exercise -- verify
 
 bench: bench-server bench-redis
 

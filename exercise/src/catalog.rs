@@ -1,0 +1,197 @@
+//! The list of exercises: `exercise/info.toml`, in the order a learner meets them.
+//!
+//! Each entry names the exercise and the folder it lives in; the files follow from those two:
+//! `DIR/exercises/NAME.rs` is what the learner edits, `DIR/solutions/NAME.rs` the solution. Cargo
+//! knows each of them as a binary target of this crate (`NAME` and `NAME_solution`), built only when
+//! the feature `NAME` is on — so a half-written exercise never breaks `make test` or its neighbours.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// One exercise, as `info.toml` lists it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Exercise {
+    /// Unique across the workspace, and says the skill: `spawn_and_abort`.
+    pub name: String,
+    /// The folder beside the lesson it follows: `part_05`, `mini_redis`.
+    pub dir: String,
+    /// Shown on request (`h`, or `cargo exercise hint NAME`): the asyncio habit, and what Rust wants.
+    pub hint: String,
+}
+
+impl Exercise {
+    /// The file the learner edits, relative to the workspace root.
+    pub fn path(&self) -> PathBuf {
+        Path::new(&self.dir)
+            .join("exercises")
+            .join(format!("{}.rs", self.name))
+    }
+
+    /// The solution, relative to the workspace root.
+    pub fn solution_path(&self) -> PathBuf {
+        Path::new(&self.dir)
+            .join("solutions")
+            .join(format!("{}.rs", self.name))
+    }
+
+    /// Cargo's name for the solution's binary target.
+    pub fn solution_bin(&self) -> String {
+        format!("{}_solution", self.name)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InfoFile {
+    exercise: Vec<Exercise>,
+}
+
+/// The exercises in order.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub exercises: Vec<Exercise>,
+}
+
+impl Catalog {
+    /// Reads and checks `info.toml`'s text.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let info: InfoFile = toml::from_str(text).map_err(|e| format!("info.toml: {e}"))?;
+        let mut seen = std::collections::HashSet::new();
+        for exercise in &info.exercise {
+            let valid = !exercise.name.is_empty()
+                && exercise
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !valid {
+                return Err(format!(
+                    "info.toml: {:?} is not a valid exercise name (lowercase, digits, _)",
+                    exercise.name
+                ));
+            }
+            if !seen.insert(exercise.name.as_str()) {
+                return Err(format!("info.toml: {} is listed twice", exercise.name));
+            }
+        }
+        Ok(Self {
+            exercises: info.exercise,
+        })
+    }
+
+    /// The catalog compiled into the runner.
+    pub fn builtin() -> Self {
+        match Self::parse(include_str!("../info.toml")) {
+            Ok(catalog) => catalog,
+            // info.toml is checked by this crate's tests, so this is a bug in the workshop itself.
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    pub fn find(&self, name: &str) -> Option<&Exercise> {
+        self.exercises.iter().find(|e| e.name == name)
+    }
+
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.exercises.iter().position(|e| e.name == name)
+    }
+}
+
+/// The task statement: the exercise file's leading `//!` lines, without the markers.
+pub fn statement(source: &str) -> String {
+    source
+        .lines()
+        .take_while(|line| line.starts_with("//!"))
+        .map(|line| {
+            let text = line.trim_start_matches("//!");
+            text.strip_prefix(' ').unwrap_or(text)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
+    #[test]
+    fn every_listed_exercise_has_its_file_solution_and_cargo_targets() {
+        let catalog = Catalog::builtin();
+        assert!(!catalog.exercises.is_empty(), "info.toml lists no exercise");
+        let manifest = std::fs::read_to_string(Path::new(ROOT).join("exercise/Cargo.toml"))
+            .expect("exercise/Cargo.toml");
+        for exercise in &catalog.exercises {
+            let root = Path::new(ROOT);
+            for path in [exercise.path(), exercise.solution_path()] {
+                assert!(
+                    root.join(&path).is_file(),
+                    "{}: {} is missing",
+                    exercise.name,
+                    path.display()
+                );
+            }
+            for (bin, path) in [
+                (exercise.name.clone(), exercise.path()),
+                (exercise.solution_bin(), exercise.solution_path()),
+            ] {
+                let entry = format!(
+                    "[[bin]]\nname = \"{bin}\"\npath = \"../{}\"\nrequired-features = [\"{}\"]\n",
+                    path.display(),
+                    exercise.name
+                );
+                assert!(
+                    manifest.contains(&entry),
+                    "exercise/Cargo.toml needs this target:\n{entry}"
+                );
+            }
+            assert!(
+                manifest.contains(&format!("\n{} = []\n", exercise.name)),
+                "exercise/Cargo.toml needs the feature `{} = []`",
+                exercise.name
+            );
+            let source = std::fs::read_to_string(root.join(exercise.path())).unwrap_or_default();
+            assert!(
+                !statement(&source).trim().is_empty(),
+                "{}: the file must open with a //! task statement",
+                exercise.name
+            );
+            assert!(
+                source.contains("todo!(") || source.contains("TODO"),
+                "{}: mark the places to change with todo!() or // TODO",
+                exercise.name
+            );
+            assert!(
+                !exercise.hint.trim().is_empty(),
+                "{}: no hint",
+                exercise.name
+            );
+        }
+    }
+
+    #[test]
+    fn names_must_be_unique_and_plain() {
+        let twice = "[[exercise]]\nname = \"a\"\ndir = \"part_01\"\nhint = \"h\"\n".repeat(2);
+        assert!(Catalog::parse(&twice).unwrap_err().contains("listed twice"));
+        let bad = "[[exercise]]\nname = \"A-b\"\ndir = \"part_01\"\nhint = \"h\"\n";
+        assert!(Catalog::parse(bad).unwrap_err().contains("not a valid"));
+        let unknown = "[[exercise]]\nname = \"a\"\ndir = \"p\"\nhint = \"h\"\nextra = 1\n";
+        assert!(Catalog::parse(unknown).is_err());
+    }
+
+    #[test]
+    fn the_statement_is_the_leading_inner_doc_comment() {
+        let source = "//! Make it true.\n//!\n//! Python: `x`\nuse std::io;\n//! not this\n";
+        assert_eq!(statement(source), "Make it true.\n\nPython: `x`");
+        let c = Catalog::parse("[[exercise]]\nname = \"a_b\"\ndir = \"part_02\"\nhint = \"h\"\n")
+            .unwrap();
+        assert_eq!(c.exercises[0].path(), Path::new("part_02/exercises/a_b.rs"));
+        assert_eq!(
+            c.exercises[0].solution_path(),
+            Path::new("part_02/solutions/a_b.rs")
+        );
+        assert_eq!(c.exercises[0].solution_bin(), "a_b_solution");
+    }
+}

@@ -1,0 +1,70 @@
+//! Exercise (part 01): a runtime by hand.
+//!
+//! Python's `asyncio.run(main())` makes an event loop, runs `main()` on it to the end, and closes
+//! the loop. In Rust, `#[tokio::main]` writes the same thing for you with
+//! `tokio::runtime::Builder`. Write it yourself: `run_on_one_thread` must build a *current-thread*
+//! runtime (one thread, like asyncio's one loop) whose timers work, and run `fut` on it to the end.
+//!
+//! The tests check the value comes back, that the runtime really is a current-thread one, and that
+//! `tokio::time::sleep` works inside it.
+//!
+//! Check it: `cargo exercise check runtime_by_hand` (or save the file while `make exercise` runs).
+
+use std::future::Future;
+
+/// Runs `fut` to completion on a new current-thread runtime and returns its output.
+fn run_on_one_thread<F: Future>(fut: F) -> F::Output {
+    // TODO: build a current-thread runtime with tokio::runtime::Builder, with its timer turned on,
+    // and block on `fut`.
+    todo!("build a runtime and run `fut` on it")
+}
+
+fn main() {
+    let answer = run_on_one_thread(async {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        6 * 7
+    });
+    println!("the future answered {answer}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use tokio::runtime::{Handle, RuntimeFlavor};
+
+    #[test]
+    fn hands_back_what_the_future_returns() {
+        let answer = run_on_one_thread(async { 6 * 7 });
+        assert_eq!(
+            answer, 42,
+            "run_on_one_thread must return the future's output"
+        );
+    }
+
+    #[test]
+    fn the_runtime_is_a_current_thread_one() {
+        let flavor = run_on_one_thread(async { Handle::current().runtime_flavor() });
+        assert_eq!(
+            flavor,
+            RuntimeFlavor::CurrentThread,
+            "the future ran on a {flavor:?} runtime: build it with Builder::new_current_thread()"
+        );
+    }
+
+    #[test]
+    fn timers_work_inside_it() {
+        let slept = std::panic::catch_unwind(|| {
+            run_on_one_thread(async {
+                // Bounded: a runtime whose timer does not fire would otherwise hang the test.
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                true
+            })
+        });
+        assert!(
+            matches!(slept, Ok(true)),
+            "tokio::time::sleep panicked inside your runtime: a builder starts with no timer; \
+             turn it on with .enable_time() (or .enable_all())"
+        );
+    }
+}
