@@ -2,8 +2,10 @@
 //! later with `set_result` or `set_exception`; tokio's is a oneshot channel, split in two halves.
 //!
 //! Shows: `Sender::send` is `set_result`; an `Err` value is `set_exception`; a dropped `Sender` is
-//! cancellation; `try_recv` answers `done()`; `shared()` lets two awaiters read one result; and a
-//! future nobody resolves waits forever, so it is awaited under a timeout.
+//! cancellation; `is_empty()` / `is_terminated()` answer `done()` without taking the value, and
+//! `try_recv` is `result()`, which takes it; `tx.closed()` lets a resolver stop working for a
+//! receiver that is gone; `shared()` lets two awaiters read one result; and a future nobody
+//! resolves waits forever, so it is awaited under a timeout.
 //!
 //! Run it: `make part_04` (or `cargo run -p part_04`).
 
@@ -12,7 +14,7 @@ use std::time::Duration;
 use futures::FutureExt;
 use tokio::sync::oneshot::{self, error::RecvError, error::TryRecvError};
 use tokio::time::error::Elapsed;
-use workshop::Stopwatch;
+use workshop::{Stopwatch, Trace};
 
 const PAUSE: Duration = Duration::from_secs(1);
 const PATIENCE: Duration = Duration::from_millis(500);
@@ -25,7 +27,10 @@ async fn main() {
     let (_, value) = set_result_later(PAUSE).await;
     assert_eq!(value, Ok(42));
 
-    println!("\n2. done(): try_recv looks without waiting");
+    println!("\n2. done(): is_empty() and is_terminated() look without taking");
+    let looks = done_without_taking().await;
+    assert_eq!(looks, [(true, false), (false, false), (true, true)]);
+    println!("   result(): try_recv takes the value");
     let peeks = done_with_try_recv();
     assert_eq!(peeks.len(), 3);
 
@@ -38,6 +43,11 @@ async fn main() {
     assert!(cancelled.is_err());
     let (closed, sent) = receiver_dropped();
     assert_eq!((closed, sent), (true, Err(42)));
+    let stopped = stop_when_nobody_listens(PAUSE).await;
+    assert!(
+        stopped.iter().any(|(_, m)| m.contains("stopping")),
+        "{stopped:?}"
+    );
 
     println!("\n5. One result, two awaiters: shared()");
     let lines = shared_result(PAUSE).await;
@@ -69,6 +79,31 @@ async fn set_result_later(pause: Duration) -> (Vec<String>, Result<u32, RecvErro
     let value = rx.await;
     trace.push(watch.say(format!("awaiter: got {value:?}")));
     (trace, value)
+}
+
+/// Python's `fut.done()` looks without changing anything. A `Receiver` answers two questions
+/// (tokio 1.44 and later): `is_empty()` is false while a sent value waits to be taken;
+/// `is_terminated()` is true once an await has returned (the value, or the error of a dropped
+/// sender). A sender dropped without sending shows in neither: only awaiting reveals it.
+/// Returns `(is_empty, is_terminated)` before the send, after it, and after the await.
+async fn done_without_taking() -> Vec<(bool, bool)> {
+    let (tx, mut rx) = oneshot::channel::<u32>();
+    let mut seen = Vec::new();
+    let mut look = |when: &str, rx: &oneshot::Receiver<u32>| {
+        let state = (rx.is_empty(), rx.is_terminated());
+        println!(
+            "   {when:<13} is_empty() = {}, is_terminated() = {}",
+            state.0, state.1
+        );
+        seen.push(state);
+    };
+    look("before send:", &rx);
+    let _ = tx.send(42);
+    look("after send:", &rx);
+    let value = (&mut rx).await; // through `&mut`: the receiver stays, to be asked again
+    look("after await:", &rx);
+    println!("   (the await gave {value:?})");
+    seen
 }
 
 /// Python's `fut.done()` and `fut.result()`, in one call: `try_recv` answers at once, without
@@ -127,6 +162,35 @@ fn receiver_dropped() -> (bool, Result<(), u32>) {
     let sent = tx.send(42);
     println!("   receiver dropped: sender.is_closed() = {closed}, send(42) = {sent:?}");
     (closed, sent)
+}
+
+/// The resolver's side of that: `tx.closed()` completes when the receiver is dropped, so a
+/// resolver can race its work against it and stop working for nobody. (Python: the awaiter
+/// calls `fut.cancel()`, and the resolver checks `fut.cancelled()` or gets a done callback.)
+/// Returns the trace with the time of each line.
+async fn stop_when_nobody_listens(pause: Duration) -> Vec<(Duration, String)> {
+    let trace = Trace::start();
+    let (mut tx, rx) = oneshot::channel::<u32>();
+    let resolver = tokio::spawn({
+        let trace = trace.clone();
+        async move {
+            trace.say("resolver: starting an hour of work");
+            tokio::select! {
+                () = tx.closed() => {
+                    trace.say("resolver: the receiver is gone, stopping the work");
+                }
+                () = tokio::time::sleep(Duration::from_secs(3600)) => {
+                    trace.say("resolver: work done, send(42)");
+                    let _ = tx.send(42);
+                }
+            }
+        }
+    });
+    tokio::time::sleep(pause).await;
+    trace.say("awaiter: no longer interested, dropping the receiver");
+    drop(rx);
+    let _ = resolver.await;
+    trace.events_with_time()
 }
 
 /// Python: any number of coroutines can `await fut`. A `Receiver` is consumed by its `.await`
@@ -188,6 +252,35 @@ mod tests {
                 ]
             );
         })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn is_empty_and_is_terminated_answer_done_without_taking_the_value() {
+        within(Duration::from_secs(10), "done_without_taking", async {
+            // (is_empty, is_terminated): before send, after send, after the await.
+            assert_eq!(
+                done_without_taking().await,
+                [(true, false), (false, false), (true, true)]
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn closed_lets_the_resolver_stop_when_the_receiver_is_dropped() {
+        within(
+            Duration::from_secs(7200),
+            "stop_when_nobody_listens",
+            async {
+                let events = stop_when_nobody_listens(PAUSE).await;
+                let at = |m: &str| events.iter().find(|(_, e)| e.contains(m)).map(|(t, _)| *t);
+                // Stopped when the receiver went, not after the hour of work.
+                assert_eq!(at("dropping the receiver"), Some(PAUSE));
+                assert_eq!(at("stopping the work"), Some(PAUSE));
+                assert_eq!(at("work done"), None, "{events:?}");
+            },
+        )
         .await;
     }
 
