@@ -1,0 +1,165 @@
+//! End to end, as a learner meets it: in a scratch copy of the workspace, the first exercise is
+//! `todo` and fails its check; with its solution copied in, `check` passes and `list` says `done`;
+//! `reset` brings back the shipped file and `todo`.
+//!
+//! The scratch copy builds into this workspace's own target folder, so only the two path crates
+//! it copies (workshop, exercise) are compiled again.
+
+#![allow(clippy::disallowed_methods)] // a synchronous test driving cargo and git: blocking is right
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace root")
+        .to_path_buf()
+}
+
+/// `target/` of this workspace: the test binary is `target/debug/deps/NAME-HASH`.
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    exe.ancestors()
+        .find(|p| p.file_name().is_some_and(|n| n == "target"))
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+fn run(dir: &Path, program: &str, args: &[&str]) -> Output {
+    let output = Command::new(program)
+        .current_dir(dir)
+        .args(args)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .output()
+        .unwrap_or_else(|e| panic!("running {program} {args:?}: {e}"));
+    output
+}
+
+fn cargo_exercise(dir: &Path, args: &[&str]) -> Output {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut all = vec!["run", "-q", "-p", "exercise", "--"];
+    all.extend_from_slice(args);
+    run(dir, &cargo, &all)
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn copy_workspace(from: &Path, to: &Path) {
+    let listed = run(
+        from,
+        "git",
+        &[
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ],
+    );
+    assert!(listed.status.success(), "git ls-files failed");
+    for name in listed.stdout.split(|&b| b == 0).filter(|n| !n.is_empty()) {
+        let name = String::from_utf8_lossy(name).into_owned();
+        let source = from.join(&name);
+        if !source.is_file() {
+            continue; // deleted in the working tree
+        }
+        let target = to.join(&name);
+        std::fs::create_dir_all(target.parent().expect("a parent")).expect("mkdir");
+        std::fs::copy(&source, &target).expect("copy");
+    }
+    let git = |args: &[&str]| {
+        let out = run(to, "git", args);
+        assert!(out.status.success(), "git {args:?}: {:?}", out);
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&[
+        "-c",
+        "user.name=learner",
+        "-c",
+        "user.email=learner@example.invalid",
+        "commit",
+        "-qm",
+        "as shipped",
+    ]);
+}
+
+fn line_for<'a>(listing: &'a str, name: &str) -> &'a str {
+    listing
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(name))
+        .unwrap_or_else(|| panic!("`list` has no line for {name}:\n{listing}"))
+}
+
+#[test]
+fn solving_an_exercise_flips_it_from_todo_to_done() {
+    let scratch = std::env::temp_dir().join(format!("exercise-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    copy_workspace(&root(), &scratch);
+
+    let info = std::fs::read_to_string(root().join("exercise/info.toml")).expect("info.toml");
+    let name = info
+        .lines()
+        .find_map(|l| l.strip_prefix("name = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .expect("a first exercise");
+    let dir = info
+        .lines()
+        .find_map(|l| l.strip_prefix("dir = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .expect("its folder");
+    let exercise = scratch
+        .join(dir)
+        .join("exercises")
+        .join(format!("{name}.rs"));
+    let solution = scratch
+        .join(dir)
+        .join("solutions")
+        .join(format!("{name}.rs"));
+    let shipped = std::fs::read_to_string(&exercise).expect("the exercise file");
+
+    let listed = cargo_exercise(&scratch, &["list"]);
+    assert!(listed.status.success(), "list failed: {listed:?}");
+    let line = stdout(&listed);
+    assert!(
+        line_for(&line, name).contains(" todo "),
+        "a fresh copy must list {name} as todo: {line}"
+    );
+
+    let first = cargo_exercise(&scratch, &["check", name]);
+    assert_eq!(
+        first.status.code(),
+        Some(1),
+        "check must fail on the shipped exercise: {first:?}"
+    );
+    assert!(stdout(&first).contains(&format!("✗ {name}")), "{first:?}");
+
+    std::fs::copy(&solution, &exercise).expect("copy the solution in");
+    let solved = cargo_exercise(&scratch, &["check", name]);
+    assert!(
+        solved.status.success(),
+        "check must pass once the solution is in: {}{}",
+        stdout(&solved),
+        String::from_utf8_lossy(&solved.stderr)
+    );
+    let after = stdout(&cargo_exercise(&scratch, &["list"]));
+    assert!(
+        line_for(&after, name).contains(" done "),
+        "{name} must be listed as done after a passing check: {after}"
+    );
+
+    let reset = cargo_exercise(&scratch, &["reset", name]);
+    assert!(reset.status.success(), "reset failed: {reset:?}");
+    assert_eq!(
+        std::fs::read_to_string(&exercise).expect("the exercise file"),
+        shipped,
+        "reset must bring back the shipped file"
+    );
+    let again = stdout(&cargo_exercise(&scratch, &["list"]));
+    assert!(line_for(&again, name).contains(" todo "), "{again}");
+
+    let _ = std::fs::remove_dir_all(&scratch);
+}
