@@ -249,7 +249,7 @@ pub async fn keep_polling_a_pinned_future(patience: Duration, work: Duration) ->
         42
     };
     // An `async` block is !Unpin (it may hold references into itself across an await): without
-    // this line, `timeout(patience, &mut job)` does not compile (tests/ui/unpinned_by_reference.rs).
+    // this line, `timeout(patience, &mut job)` does not compile (tests/ui/unpinned_by_reference).
     let mut job = pin!(job);
     let value = loop {
         match tokio::time::timeout(patience, job.as_mut()).await {

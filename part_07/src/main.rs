@@ -8,56 +8,24 @@
 //!
 //! Run it: `make part_07` (or `cargo run -p part_07`). Tests: `cargo test -p part_07`.
 
-use std::any::Any;
 use std::fmt::Display;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
 use tokio::sync::Semaphore;
 use tokio::time::sleep;
-use workshop::Stopwatch;
+use workshop::Trace;
+use workshop::lesson::panic_message;
 
 /// How long `__aenter__` and `__aexit__` take, as in the Python original.
 const ENTER: Duration = Duration::from_millis(500);
 const EXIT: Duration = Duration::from_secs(1);
 
-/// Timestamped lines, printed as they happen and kept for the tests. Cloned into everything that
-/// reports, including `Drop`, which cannot return anything.
-#[derive(Debug, Clone)]
-pub struct Trace {
-    watch: Stopwatch,
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-impl Trace {
-    pub fn start() -> Self {
-        Self {
-            watch: Stopwatch::start(),
-            lines: Arc::default(),
-        }
-    }
-
-    pub fn say(&self, message: impl Display) {
-        let line = self.watch.say(message);
-        self.lines
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(line);
-    }
-
-    pub fn lines(&self) -> Vec<String> {
-        self.lines
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-}
-
 /// A pretend connection whose setup and teardown are async, like a database connection.
 pub struct Connection {
-    trace: Trace,
+    trace: Trace, // cloned into everything that reports, `Drop` included (it returns nothing)
     closed: bool,
 }
 
@@ -127,17 +95,6 @@ pub async fn with_connection<T, E: Display>(
     match outcome {
         Ok(result) => result,
         Err(panic) => std::panic::resume_unwind(panic),
-    }
-}
-
-/// The text of a panic payload (`panic!("...")` carries a `&str` or a `String`).
-pub fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        text.to_string()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "(not a string)".to_string()
     }
 }
 
@@ -213,7 +170,7 @@ pub async fn cancelled_mid_body(limit: Duration) -> (bool, Vec<String>) {
     let timed_out = tokio::time::timeout(limit, run).await.is_err();
     if timed_out {
         trace.say(format!(
-            "timeout after {limit:?}: the body was dropped, exit never ran"
+            "timeout after {limit:?}: dropped before close() finished"
         ));
     }
     (timed_out, trace.lines())
@@ -363,6 +320,25 @@ mod tests {
             assert_eq!(
                 lines[3],
                 "[ 1.00s] DROPPED WITHOUT close(): the async teardown never ran"
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn cancellation_runs_drop_so_a_held_permit_comes_back() {
+        within(LIMIT, "a permit held by a cancelled future", async {
+            let pool = Semaphore::new(1);
+            let holder = async {
+                let _permit = pool.acquire().await.expect("the pool is open");
+                sleep(Duration::from_secs(5)).await;
+            };
+            let cancelled = tokio::time::timeout(Duration::from_secs(1), holder).await;
+            assert!(cancelled.is_err(), "the holder must be cut off mid-sleep");
+            assert_eq!(
+                pool.available_permits(),
+                1,
+                "dropping the future dropped its permit"
             );
         })
         .await;
