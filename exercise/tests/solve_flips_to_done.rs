@@ -27,13 +27,12 @@ fn target_dir() -> PathBuf {
 }
 
 fn run(dir: &Path, program: &str, args: &[&str]) -> Output {
-    let output = Command::new(program)
+    Command::new(program)
         .current_dir(dir)
         .args(args)
         .env("CARGO_TARGET_DIR", target_dir())
         .output()
-        .unwrap_or_else(|e| panic!("running {program} {args:?}: {e}"));
-    output
+        .unwrap_or_else(|e| panic!("running {program} {args:?}: {e}"))
 }
 
 fn cargo_exercise(dir: &Path, args: &[&str]) -> Output {
