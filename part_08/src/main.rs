@@ -98,7 +98,10 @@ impl Stream for CountUp {
         }
     }
 
-    /// How many items are left, exactly: `collect` uses it to size its Vec.
+    /// How many items are left (here exactly): a hint, never enforced. Adapters pass it on (`map`
+    /// keeps it, `take(n)` caps it, `filter` keeps only the upper bound), and a consumer may use it
+    /// to reserve room: tokio-stream's `collect` sizes its Vec by the lower bound. futures'
+    /// `collect` does not read it: it starts from an empty collection and extends it item by item.
     fn size_hint(&self) -> (usize, Option<usize>) {
         let left = match self.state {
             State::Done => 0,
@@ -233,6 +236,39 @@ mod tests {
                     (0, Some(0)),
                     (0, Some(0))
                 ]
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn adapters_pass_the_size_hint_on() {
+        within(LIMIT, "size_hint through adapters", async {
+            let count_up = || CountUp::new(10, Duration::from_millis(1));
+            assert_eq!(count_up().size_hint(), (11, Some(11)));
+            assert_eq!(count_up().map(|x| x * 2).size_hint(), (11, Some(11)));
+            assert_eq!(count_up().take(3).size_hint(), (3, Some(3)));
+            let evens = count_up().filter(|x| std::future::ready(x % 2 == 0));
+            assert_eq!(
+                evens.size_hint(),
+                (0, Some(11)),
+                "filter knows only the upper bound"
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_tokio_sleep_fixes_its_deadline_when_created_not_when_polled() {
+        within(LIMIT, "sleep created before it is awaited", async {
+            let start = Instant::now();
+            let sleep = tokio::time::sleep(Duration::from_millis(500));
+            advance(Duration::from_millis(500)).await; // nobody polls the sleep meanwhile
+            sleep.await;
+            assert_eq!(
+                start.elapsed(),
+                Duration::from_millis(500),
+                "it did not start over"
             );
         })
         .await;
