@@ -108,7 +108,7 @@ async fn run_queue(
     let consumers: Vec<_> = (plan.consumers.iter())
         .map(|&name| tokio::spawn(consume(name, Arc::clone(&rx), work, clock)))
         .collect();
-    // Keep no receiver here: if every consumer died, `send` would fail instead of waiting forever.
+    // Keep no receiver here: if every consumer died, `reserve` fails instead of waiting forever.
     drop(rx);
     let (puts, stopped) = produce(tx, plan.items, stop, clock).await;
     let producer_done = clock.elapsed();
@@ -161,8 +161,8 @@ async fn produce(
     if stopped {
         clock.say("producer: stop signal (Ctrl-C), no more items");
     }
-    // Python 3.13's `queue.shutdown()`: once the last sender is gone, `send` fails and `recv`
-    // answers the items still queued, then `None`.
+    // Python 3.13's `queue.shutdown()`: once the last sender is gone, nothing more can go in, and
+    // `recv` answers the items still queued, then `None`.
     drop(tx);
     clock.say("producer: done, sender dropped: the queue closes once it is empty");
     (puts, stopped)
@@ -196,7 +196,9 @@ async fn consume(
 /// How `ticking_producer` hands an item to the queue inside its `select!` loop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Handover {
+    /// Deliberately wrong: `tx.send(item)` races the tick.
     Send,
+    /// `tx.reserve()` races the tick; the item goes in once a slot is ours.
     Reserve,
 }
 
