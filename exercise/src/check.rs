@@ -66,15 +66,15 @@ pub fn check(
         command
             .current_dir(root)
             .arg(subcommand)
+            // This crate's own name: the end-to-end test runs a renamed copy of it.
             .args([
                 "-q",
                 "-p",
-                "exercise",
+                env!("CARGO_PKG_NAME"),
                 "--features",
                 &exercise.name,
-                "--bin",
-                &bin,
             ])
+            .args(["--bin", &bin])
             .args(["--color", color])
             .args(extra)
             // A panic message reads better without a backtrace under it.

@@ -2,8 +2,12 @@
 //! `todo` and fails its check; with its solution copied in, `check` passes and `list` says `done`;
 //! `reset` brings back the shipped file and `todo`.
 //!
-//! The scratch copy builds into this workspace's own target folder, so only the two path crates
-//! it copies (workshop, exercise) are compiled again.
+//! The scratch copy builds into this workspace's own target folder, so that only the runner's crate
+//! is compiled again. Cargo names a workspace crate's artifacts by its name and its path *within*
+//! the workspace, so the copy's runner crate is renamed: otherwise the copy's build (with the
+//! solution copied in) and the real one would share artifacts, and cargo would take the copy's
+//! binary for an up-to-date build of the learner's untouched file. Its runner binary is renamed
+//! too, since `cargo run` starts `target/debug/NAME`, which both copies would share.
 
 #![allow(clippy::disallowed_methods)] // a synchronous test driving cargo and git: blocking is right
 
@@ -37,10 +41,13 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> Output {
 
 fn cargo_exercise(dir: &Path, args: &[&str]) -> Output {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut all = vec!["run", "-q", "-p", "exercise", "--"];
+    let mut all = vec!["run", "-q", "-p", SCRATCH_CRATE, "--"];
     all.extend_from_slice(args);
     run(dir, &cargo, &all)
 }
+
+/// The runner crate's name in the scratch copy.
+const SCRATCH_CRATE: &str = "exercise_scratch_copy";
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -69,6 +76,11 @@ fn copy_workspace(from: &Path, to: &Path) {
         std::fs::create_dir_all(target.parent().expect("a parent")).expect("mkdir");
         std::fs::copy(&source, &target).expect("copy");
     }
+    let manifest = to.join("exercise/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).expect("exercise/Cargo.toml");
+    let renamed = text.replace("\"exercise\"\n", &format!("\"{SCRATCH_CRATE}\"\n"));
+    assert_ne!(renamed, text, "the runner crate's name line moved");
+    std::fs::write(&manifest, renamed).expect("rename the copy's runner crate");
     let git = |args: &[&str]| {
         let out = run(to, "git", args);
         assert!(out.status.success(), "git {args:?}: {:?}", out);
