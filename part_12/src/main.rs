@@ -1,29 +1,35 @@
-//! Part 12: `join_all` with HTTP (Python: `gather` over aiohttp, then over requests).
+//! Part 12: `join_all` with HTTP, and a limit (Python: `gather`, `asyncio.Semaphore`).
 //!
-//! Five `GET /count?delay=i` requests (i = 0..5 seconds) through one shared `reqwest::Client`,
-//! awaited together: about 4 s, values in input order. Then the same five with a blocking HTTP
-//! call inside the async fn (deliberately wrong): about 10 s, one by one, while the runtime thread
-//! stalls. Then the blocking client used the right way, on `spawn_blocking` threads: about 4 s.
-//!
-//! The count server is found or started by `workshop::count_server_url()`: no second terminal.
+//! Five `GET /count?delay=…` with shuffled delays, awaited together over one `reqwest::Client`;
+//! the same with reqwest's blocking client inside the async fn (deliberately wrong, and named by
+//! the blocking detector), then on `spawn_blocking` threads; last, six requests at most two at a
+//! time, with a `Semaphore` and with `buffer_unordered(2)`.
 //!
 //! ```sh
 //! make part_12        # or: cargo run -p part_12
 //! ```
 
-use std::io::{Read, Write};
+use std::future::Future;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use futures::future::try_join_all;
+use futures::{StreamExt, TryStreamExt, stream};
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
+use workshop::blocking::PYTHON_DEFAULT_LIMIT;
 use workshop::count_server::{CountError, get_count, get_count_blocking};
 use workshop::lesson::BoxError;
-use workshop::{Stopwatch, Timeline};
+use workshop::timeline::Span;
+use workshop::{BlockingDetector, Stopwatch, Timeline};
 
-const DELAYS: [u32; 5] = [0, 1, 2, 3, 4];
+/// Shuffled on purpose: in input order, the counts would look sequential whatever happened.
+const DELAYS: [u32; 5] = [3, 0, 4, 1, 2];
+/// Six requests of one unit each, at most `LIMIT` at a time.
+const LIMITED: [u32; 6] = [1; 6];
+const LIMIT: usize = 2;
 
-/// What a gather observed: the counts (in input order), the time it took and who ran when.
+/// What a gather observed: the counts, the time it took and which request ran when.
 #[derive(Debug)]
 struct Gathered {
     counts: Vec<u64>,
@@ -42,37 +48,42 @@ async fn run(unit: Duration) -> Result<(), BoxError> {
     // One client for every request, like one aiohttp.ClientSession: it keeps a connection pool, and
     // a clone is a cheap handle to the same pool.
     let client = reqwest::Client::builder().build()?;
+    let fetch = |secs| get_count(&client, &base_url, secs);
+    // asyncio's debug mode: any poll that holds the runtime thread over 100 ms is reported.
+    let detector = BlockingDetector::new(PYTHON_DEFAULT_LIMIT);
 
     section("1. join_all over the async client (Python: gather over aiohttp)");
-    let concurrent = gather_counts(&client, &base_url, &DELAYS, unit).await?;
-
-    section(
-        "2. DELIBERATELY WRONG: a blocking GET inside the async fn (Python: gather over requests)",
+    let gathered = gather_counts(fetch, &DELAYS, unit);
+    let concurrent = detector.watch("gather, async client", gathered).await?;
+    show(
+        &concurrent,
+        "ranked by when answered, listed in input order",
     );
-    let blocking = gather_blocking_gets(&base_url, &DELAYS, unit).await?;
+
+    section("2. DELIBERATELY WRONG: reqwest's blocking client inside the async fn");
+    let gathered = gather_blocking_gets(&base_url, &DELAYS, unit);
+    let blocking = detector.watch("gather, blocking client", gathered).await?;
+    show(&blocking, "one by one, in input order");
 
     section("3. The blocking client the right way: one spawn_blocking per request");
-    let offloaded = gather_counts_spawn_blocking(&base_url, &DELAYS, unit).await?;
+    let gathered = gather_counts_spawn_blocking(&base_url, &DELAYS, unit);
+    let offloaded = detector.watch("gather, spawn_blocking", gathered).await?;
+    show(&offloaded, "side by side, and the runtime thread was free");
 
-    section("Which request ran when");
-    for (title, gathered) in [
-        ("async client, join_all", &concurrent),
-        ("blocking GET inside async code", &blocking),
-        ("blocking client on spawn_blocking threads", &offloaded),
-    ] {
-        println!(
-            "{title}: {:.2} s → {:?}\n",
-            gathered.elapsed.as_secs_f64(),
-            gathered.counts
-        );
-        // 10 columns a second for the short runs, 5 for the long one.
-        let width = if gathered.elapsed < unit * 5 { 40 } else { 50 };
-        print!("{}", gathered.timeline.render(width));
-        println!();
-    }
+    section("4. At most 2 at a time: a Semaphore (Python: async with asyncio.Semaphore(2))");
+    let gathered = gather_with_semaphore(fetch, &LIMITED, LIMIT, unit);
+    let limited = detector.watch("semaphore", gathered).await?;
+    show(&limited, "in input order");
+
+    section("5. At most 2 at a time: buffer_unordered(2) over a stream of requests");
+    let gathered = buffer_unordered(fetch, &LIMITED, LIMIT, unit);
+    let limited = detector.watch("buffer_unordered", gathered).await?;
+    show(&limited, "in the order answered");
+
     println!(
-        "speedup of the async client over the blocking GETs: {:.2}×",
-        blocking.elapsed.as_secs_f64() / concurrent.elapsed.as_secs_f64()
+        "speedup of the async client over the blocking one: {:.2}×; blocking-detector reports: {}",
+        blocking.elapsed.as_secs_f64() / concurrent.elapsed.as_secs_f64(),
+        detector.reports().len()
     );
     Ok(())
 }
@@ -81,122 +92,90 @@ fn section(title: &str) {
     println!("\n── {title}\n");
 }
 
+/// Prints a gather's counts, how many requests were in flight at once, and its chart.
+fn show(gathered: &Gathered, order: &str) {
+    println!(
+        "\n{:.2} s → counts {:?} ({order}); at most {} in flight at once\n",
+        gathered.elapsed.as_secs_f64(),
+        gathered.counts,
+        most_at_once(&gathered.timeline.spans()),
+    );
+    print!("{}", gathered.timeline.render(40));
+}
+
+/// The most requests in flight at one instant: at each span's start, the spans open then.
+fn most_at_once(spans: &[Span]) -> usize {
+    let open_at = |t: Duration| spans.iter().filter(|o| o.start <= t && t < o.end).count();
+    // A span that started and ended in the same instant is open at its own start too.
+    let at_start = |s: &Span| open_at(s.start) + usize::from(s.start == s.end);
+    spans.iter().map(at_start).max().unwrap_or(0)
+}
+
 fn delay_secs(i: u32, unit: Duration) -> f64 {
     (unit * i).as_secs_f64()
 }
 
+fn finish(watch: Stopwatch, timeline: Timeline, counts: Vec<u64>) -> Gathered {
+    let elapsed = watch.elapsed();
+    watch.say(format!("all answered: {counts:?}"));
+    Gathered {
+        counts,
+        elapsed,
+        timeline,
+    }
+}
+
 // ── 1. the async client ─────────────────────────────────────────────────────────────────────────
 
-/// `GET /count?delay=…` for each delay (in `unit`s), all at once: `try_join_all` returns the counts
-/// in input order, or the first error.
-async fn gather_counts(
-    client: &reqwest::Client,
-    base_url: &str,
+/// `fetch` (one `GET /count?delay=…`) for each delay (in `unit`s), all at once: `try_join_all`
+/// returns the counts in input order, or the first error.
+async fn gather_counts<F, Fut>(
+    fetch: F,
     delays: &[u32],
     unit: Duration,
-) -> Result<Gathered, CountError> {
-    let watch = Stopwatch::start();
+) -> Result<Gathered, CountError>
+where
+    F: Fn(f64) -> Fut,
+    Fut: Future<Output = Result<u64, CountError>>,
+{
+    let (watch, fetch) = (Stopwatch::start(), &fetch);
     let timeline = Timeline::starting_at(watch.origin());
     let requests = delays.iter().map(|&i| {
         let timeline = &timeline;
         async move {
             let count = timeline
-                .track(
-                    format!("delay {i}"),
-                    get_count(client, base_url, delay_secs(i, unit)),
-                )
+                .track(format!("delay {i}"), fetch(delay_secs(i, unit)))
                 .await?;
             watch.say(format!("delay {i} → count {count}"));
             Ok::<_, CountError>(count)
         }
     });
     let counts = try_join_all(requests).await?;
-    let elapsed = watch.elapsed();
-    watch.say(format!("all answered: {counts:?}"));
-    Ok(Gathered {
-        counts,
-        elapsed,
-        timeline,
-    })
+    Ok(finish(watch, timeline, counts))
 }
 
 // ── 2. a blocking call inside async code ────────────────────────────────────────────────────────
 
-/// A plain blocking `GET` over `std::net::TcpStream`: it knows nothing about tokio, so on a runtime
-/// thread it just stalls that thread until the answer comes (Python's `requests.get` in an
-/// `async def`). reqwest's blocking client would stall it the same way, except that a debug build
-/// of reqwest checks where it runs and panics instead (see the README).
-#[allow(clippy::disallowed_methods)] // deliberately blocking: the stall is what section 2 shows
-fn get_count_std(base_url: &str, delay_secs: f64) -> Result<u64, CountError> {
-    let url = format!(
-        "{}/count?delay={delay_secs}",
-        base_url.trim_end_matches('/')
-    );
-    let unreachable = |cause: String| CountError::Unreachable {
-        url: url.clone(),
-        cause,
-    };
-    let parsed = reqwest::Url::parse(&url).map_err(|e| unreachable(e.to_string()))?;
-    let (Some(host), Some(port)) = (parsed.host_str(), parsed.port_or_known_default()) else {
-        return Err(unreachable("no host in the URL".into()));
-    };
-    if parsed.scheme() != "http" {
-        return Err(unreachable("this plain GET speaks http:// only".into()));
-    }
-    let mut stream =
-        std::net::TcpStream::connect((host, port)).map_err(|e| unreachable(e.to_string()))?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(90)))
-        .map_err(|e| unreachable(e.to_string()))?;
-    let request = format!(
-        "GET {}?{} HTTP/1.0\r\nHost: {host}:{port}\r\n\r\n",
-        parsed.path(),
-        parsed.query().unwrap_or("")
-    );
-    stream
-        .write_all(request.as_bytes())
-        .map_err(|e| unreachable(e.to_string()))?;
-    let mut reply = String::new();
-    stream
-        .read_to_string(&mut reply)
-        .map_err(|e| unreachable(e.to_string()))?;
-
-    let bad_body = |cause: &str| CountError::BadBody {
-        url: url.clone(),
-        cause: cause.into(),
-    };
-    let (head, body) = reply
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| bad_body("not an HTTP response"))?;
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| bad_body("no status code"))?;
-    if !(200..300).contains(&status) {
-        return Err(CountError::Status {
-            url,
-            status,
-            message: body.trim().to_owned(),
-        });
-    }
-    body.trim().parse().map_err(|_| bad_body(body.trim()))
-}
-
-/// The same `try_join_all` as [`gather_counts`], but each async fn makes the blocking call:
-/// DELIBERATELY WRONG. Each future blocks the thread during its first poll, so the requests go out
-/// one by one. (On the multi-thread runtime too: these futures belong to one task.)
+/// The same `try_join_all`, but each async fn makes a blocking call: DELIBERATELY WRONG. Each
+/// future blocks the thread during its first poll, so the requests go out one by one, inside one
+/// poll of this task. (On the multi-thread runtime too: these futures belong to one task.)
 async fn gather_blocking_gets(
     base_url: &str,
     delays: &[u32],
     unit: Duration,
-) -> Result<Gathered, CountError> {
+) -> Result<Gathered, BoxError> {
     let watch = Stopwatch::start();
     let timeline = Timeline::starting_at(watch.origin());
+    // Built and dropped on a blocking-pool thread: building waits for the client's own background
+    // thread to start, dropping joins it. Both are blocking waits, and not what this section shows.
+    let client = tokio::task::spawn_blocking(|| reqwest::blocking::Client::builder().build());
+    let client = client.await??;
     let requests = delays.iter().map(|&i| {
-        let timeline = &timeline;
+        let (timeline, client) = (&timeline, &client);
         async move {
-            let get = async { get_count_std(base_url, delay_secs(i, unit)) };
+            // DELIBERATELY WRONG: `send` parks this runtime thread until the answer comes. Nothing
+            // else on the thread runs meanwhile, not even the other requests of this gather.
+            let get = async { get_count_blocking(client, base_url, delay_secs(i, unit)) };
             let count = timeline.track(format!("delay {i}"), get).await?;
             watch.say(format!(
                 "delay {i} → count {count} (the thread was stuck meanwhile)"
@@ -204,14 +183,9 @@ async fn gather_blocking_gets(
             Ok::<_, CountError>(count)
         }
     });
-    let counts = try_join_all(requests).await?;
-    let elapsed = watch.elapsed();
-    watch.say(format!("all answered: {counts:?}"));
-    Ok(Gathered {
-        counts,
-        elapsed,
-        timeline,
-    })
+    let counts = try_join_all(requests).await;
+    tokio::task::spawn_blocking(move || drop(client)).await?;
+    Ok(finish(watch, timeline, counts?))
 }
 
 // ── 3. the blocking client, off the runtime ─────────────────────────────────────────────────────
@@ -225,16 +199,14 @@ async fn gather_counts_spawn_blocking(
 ) -> Result<Gathered, BoxError> {
     let watch = Stopwatch::start();
     let timeline = Timeline::starting_at(watch.origin());
-    // Built off the runtime threads too: building one waits for its own background thread to start
-    // (and a debug build of reqwest refuses to do that on a runtime thread).
     let client =
         tokio::task::spawn_blocking(|| reqwest::blocking::Client::builder().build()).await??;
     let handles: Vec<_> = delays
         .iter()
         .map(|&i| {
+            // A blocking task owns what it uses ('static), like a spawned one: hence the clones.
             let (client, base_url, timeline) =
                 (client.clone(), base_url.to_owned(), timeline.clone());
-            // A blocking task owns what it uses ('static), like a spawned one: hence the clones.
             tokio::task::spawn_blocking(move || {
                 let start = Instant::now();
                 let count = get_count_blocking(&client, &base_url, delay_secs(i, unit));
@@ -250,32 +222,115 @@ async fn gather_counts_spawn_blocking(
         .collect();
     // Dropping the last handle joins the client's background thread: a blocking wait as well.
     let dropped = tokio::task::spawn_blocking(move || drop(client));
-
     let mut counts = Vec::with_capacity(handles.len());
     for handle in handles {
         counts.push(handle.await??); // in input order
     }
     dropped.await?;
-    let elapsed = watch.elapsed();
-    watch.say(format!("all answered: {counts:?}"));
-    Ok(Gathered {
-        counts,
-        elapsed,
-        timeline,
-    })
+    Ok(finish(watch, timeline, counts))
+}
+
+// ── 4. limiting concurrency ─────────────────────────────────────────────────────────────────────
+
+/// Python: `async with sem:` around each request, all of them gathered. Every future starts at
+/// once and waits for a permit; tokio's `Semaphore` is fair, so permits go in the order asked.
+async fn gather_with_semaphore<F, Fut>(
+    fetch: F,
+    delays: &[u32],
+    limit: usize,
+    unit: Duration,
+) -> Result<Gathered, CountError>
+where
+    F: Fn(f64) -> Fut,
+    Fut: Future<Output = Result<u64, CountError>>,
+{
+    let (watch, fetch, semaphore) = (Stopwatch::start(), &fetch, &Semaphore::new(limit));
+    let timeline = Timeline::starting_at(watch.origin());
+    let requests = delays.iter().enumerate().map(|(n, &i)| {
+        let timeline = &timeline;
+        async move {
+            // `_permit`, not `_`: `let _ = …` drops the permit at once, and limits nothing. The
+            // permit goes back when it is dropped, at the end of this block (Python: `async with`).
+            let _permit = semaphore
+                .acquire()
+                .await
+                .expect("this semaphore is never closed");
+            let count = timeline
+                .track(format!("request {n}"), fetch(delay_secs(i, unit)))
+                .await?;
+            watch.say(format!("request {n} → count {count}"));
+            Ok::<_, CountError>(count)
+        }
+    });
+    let counts = try_join_all(requests).await?;
+    Ok(finish(watch, timeline, counts))
+}
+
+/// The same limit as a stream: `buffer_unordered(limit)` creates the next request only when one of
+/// the `limit` in flight has finished, and yields the counts as they come, not in input order.
+async fn buffer_unordered<F, Fut>(
+    fetch: F,
+    delays: &[u32],
+    limit: usize,
+    unit: Duration,
+) -> Result<Gathered, CountError>
+where
+    F: Fn(f64) -> Fut,
+    Fut: Future<Output = Result<u64, CountError>>,
+{
+    let (watch, fetch) = (Stopwatch::start(), &fetch);
+    let timeline = Timeline::starting_at(watch.origin());
+    let counts = stream::iter(delays.iter().enumerate())
+        .map(|(n, &i)| {
+            let timeline = &timeline;
+            async move {
+                let count = timeline
+                    .track(format!("request {n}"), fetch(delay_secs(i, unit)))
+                    .await?;
+                watch.say(format!("request {n} → count {count}"));
+                Ok::<_, CountError>(count)
+            }
+        })
+        .buffer_unordered(limit)
+        .try_collect()
+        .await?;
+    Ok(finish(watch, timeline, counts))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use workshop::count_server::start_in_background;
+    use std::sync::Arc;
+    use tower::ServiceExt;
+    use workshop::count_server::{Counter, router, start_in_background};
     use workshop::testing::within;
 
-    // Real HTTP in real time: small delays, and assertions on counts and order, not on durations.
-    // Each test starts a server of its own, so its counter starts at 0: a count says in which order
-    // the server answered.
-    const UNIT: Duration = Duration::from_millis(50);
-    const REVERSED: [u32; 4] = [3, 2, 1, 0];
+    // Paused clock: the count server's router is called in-process, so the server's delays run on
+    // the test's clock and the schedule is exact. Real HTTP (a server thread of its own, real time):
+    // only what the structure guarantees (counts, overlap, the detector), never a timing race.
+    const UNIT: Duration = Duration::from_secs(1);
+    const HTTP_UNIT: Duration = Duration::from_millis(100);
+    /// Above any poll of correct code, even on a loaded machine; below the blocking section's
+    /// one poll, which takes at least the sum of its delays (10 × 100 ms).
+    const HTTP_LIMIT: Duration = Duration::from_millis(400);
+
+    /// `GET /count?delay=…` answered by the count server's own router, in this task.
+    async fn count_in_process(app: axum::Router, secs: f64) -> Result<u64, CountError> {
+        let request = axum::http::Request::get(format!("/count?delay={secs}"))
+            .body(axum::body::Body::empty())
+            .expect("a request");
+        let response = app.oneshot(request).await.expect("a router answers");
+        assert!(response.status().is_success(), "{response:?}");
+        let body = axum::body::to_bytes(response.into_body(), 64).await;
+        let body = String::from_utf8(body.expect("a body").to_vec()).expect("UTF-8");
+        Ok(body.trim().parse().expect("a count"))
+    }
+
+    fn in_process() -> impl Fn(f64) -> futures::future::BoxFuture<'static, Result<u64, CountError>>
+    {
+        let app = router(Arc::new(Counter::default()));
+        move |secs| Box::pin(count_in_process(app.clone(), secs))
+    }
 
     fn server() -> String {
         format!(
@@ -296,64 +351,152 @@ mod tests {
         reqwest::Client::builder().build().expect("client")
     }
 
-    #[tokio::test]
-    async fn async_gets_overlap_and_keep_input_order() {
-        within(Duration::from_secs(20), "async gather", async {
-            let gathered = gather_counts(&client(), &server(), &REVERSED, UNIT).await;
-            let gathered = gathered.expect("the server answers");
-            // The shortest delay was answered first (count 1), yet results are in input order.
-            assert_eq!(gathered.counts, vec![4, 3, 2, 1]);
-            let spans = gathered.timeline.spans();
-            let first_end = spans.iter().map(|s| s.end).min().expect("spans");
-            assert!(spans.iter().all(|s| s.start <= first_end), "{spans:?}");
+    fn sorted(mut counts: Vec<u64>) -> Vec<u64> {
+        counts.sort_unstable();
+        counts
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn join_all_answers_in_delay_order_and_lists_in_input_order() {
+        within(Duration::from_secs(60), "async gather", async {
+            let detector = BlockingDetector::new(PYTHON_DEFAULT_LIMIT).quiet();
+            let gathered = gather_counts(in_process(), &DELAYS, UNIT);
+            let gathered = detector.watch("gather", gathered).await.expect("counts");
+            // Delays [3, 0, 4, 1, 2]: delay 0 was answered first (count 1), delay 4 last (count 5),
+            // yet each count sits at its request's place in the input.
+            assert_eq!(gathered.counts, vec![4, 1, 5, 2, 3]);
+            assert_eq!(
+                gathered.elapsed,
+                UNIT * 4,
+                "the longest delay, not their sum"
+            );
+            assert_eq!(most_at_once(&gathered.timeline.spans()), 5);
+            assert_eq!(
+                detector.reports(),
+                [],
+                "awaiting I/O never holds the thread"
+            );
         })
         .await;
     }
 
     #[tokio::test]
-    async fn blocking_gets_inside_async_code_run_one_by_one() {
+    async fn join_all_over_http_has_every_request_in_flight_at_once() {
+        within(Duration::from_secs(20), "async gather over HTTP", async {
+            let (url, client) = (server(), client());
+            let detector = BlockingDetector::new(HTTP_LIMIT).quiet();
+            let fetch = |secs| get_count(&client, &url, secs);
+            let gathered = gather_counts(fetch, &DELAYS, HTTP_UNIT);
+            let gathered = detector.watch("gather", gathered).await.expect("counts");
+            assert_eq!(sorted(gathered.counts), [1, 2, 3, 4, 5]);
+            // All five start in the first poll, before any answer can be read.
+            assert_eq!(most_at_once(&gathered.timeline.spans()), 5);
+            assert_eq!(detector.reports(), []);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_blocking_client_inside_async_code_runs_one_by_one_and_is_reported() {
         within(Duration::from_secs(20), "blocking gather", async {
-            let gathered = gather_blocking_gets(&server(), &REVERSED, UNIT).await;
-            let gathered = gathered.expect("the server answers");
-            // One by one: the longest delay, asked first, was answered first.
-            assert_eq!(gathered.counts, vec![1, 2, 3, 4]);
-            let spans = gathered.timeline.spans();
-            for pair in spans.windows(2) {
-                assert!(pair[1].start >= pair[0].end, "overlap: {pair:?}");
+            let detector = BlockingDetector::new(HTTP_LIMIT).quiet();
+            let url = server();
+            let gathered = gather_blocking_gets(&url, &DELAYS, HTTP_UNIT);
+            let gathered = detector.watch("blocking", gathered).await.expect("counts");
+            // One by one, in input order: each answer came before the next request was sent.
+            assert_eq!(gathered.counts, vec![1, 2, 3, 4, 5]);
+            assert_eq!(most_at_once(&gathered.timeline.spans()), 1);
+            // All five inside one poll: the server kept each request at least its delay.
+            let reports = detector.reports();
+            assert_eq!(reports.len(), 1, "{reports:?}");
+            assert_eq!(reports[0].task, "blocking");
+            assert!(reports[0].took >= HTTP_UNIT * 10, "{reports:?}");
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn the_blocking_client_on_spawn_blocking_threads_leaves_the_runtime_free() {
+        within(Duration::from_secs(20), "spawn_blocking gather", async {
+            let detector = BlockingDetector::new(HTTP_LIMIT).quiet();
+            let url = server();
+            let gathered = gather_counts_spawn_blocking(&url, &DELAYS, HTTP_UNIT);
+            let gathered = detector.watch("offloaded", gathered).await.expect("counts");
+            assert_eq!(sorted(gathered.counts), [1, 2, 3, 4, 5]);
+            assert_eq!(gathered.timeline.spans().len(), 5);
+            assert_eq!(detector.reports(), []);
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_semaphore_keeps_at_most_n_requests_in_flight() {
+        within(Duration::from_secs(60), "semaphore", async {
+            for limit in 1..=3 {
+                let gathered = gather_with_semaphore(in_process(), &LIMITED, limit, UNIT).await;
+                let gathered = gathered.expect("counts");
+                assert_eq!(most_at_once(&gathered.timeline.spans()), limit);
+                assert_eq!(gathered.elapsed, UNIT * (6 / limit) as u32, "limit {limit}");
+                assert_eq!(sorted(gathered.counts), [1, 2, 3, 4, 5, 6]);
             }
         })
         .await;
     }
 
-    #[tokio::test]
-    async fn blocking_client_on_spawn_blocking_threads_runs_side_by_side() {
-        within(Duration::from_secs(20), "spawn_blocking gather", async {
-            let gathered = gather_counts_spawn_blocking(&server(), &REVERSED, UNIT).await;
-            let gathered = gathered.expect("the server answers");
-            assert_eq!(gathered.counts, vec![4, 3, 2, 1]);
-            assert_eq!(gathered.timeline.spans().len(), 4);
+    #[tokio::test(start_paused = true)]
+    async fn buffer_unordered_keeps_at_most_n_requests_in_flight() {
+        within(Duration::from_secs(60), "buffer_unordered", async {
+            for limit in 1..=3 {
+                let gathered = buffer_unordered(in_process(), &LIMITED, limit, UNIT).await;
+                let gathered = gathered.expect("counts");
+                assert_eq!(most_at_once(&gathered.timeline.spans()), limit);
+                assert_eq!(gathered.elapsed, UNIT * (6 / limit) as u32, "limit {limit}");
+                assert_eq!(sorted(gathered.counts), [1, 2, 3, 4, 5, 6]);
+            }
+            // Answers in completion order: the short request's count comes first.
+            let gathered = buffer_unordered(in_process(), &[2, 0, 1], 3, UNIT).await;
+            assert_eq!(gathered.expect("counts").counts, [1, 2, 3]);
         })
         .await;
+    }
+
+    #[test]
+    fn most_at_once_counts_overlap_not_touching_ends() {
+        let span = |start: u64, end: u64| Span {
+            name: String::new(),
+            start: Duration::from_secs(start),
+            end: Duration::from_secs(end),
+        };
+        assert_eq!(most_at_once(&[span(0, 1), span(1, 2), span(1, 2)]), 2);
+        assert_eq!(most_at_once(&[span(0, 2), span(1, 3), span(1, 1)]), 3);
+        assert_eq!(most_at_once(&[]), 0);
     }
 
     #[tokio::test]
     async fn a_server_that_is_down_is_reported_not_unwrapped() {
         within(Duration::from_secs(20), "server down", async {
-            let url = nobody_home();
-            let err = gather_counts(&client(), &url, &[0], UNIT)
+            let (url, client) = (nobody_home(), client());
+            let fetch = |secs| get_count(&client, &url, secs);
+            let err = gather_counts(fetch, &[0], UNIT).await.unwrap_err();
+            assert!(matches!(err, CountError::Unreachable { .. }), "{err:?}");
+            let err = gather_with_semaphore(fetch, &[0], 1, UNIT)
                 .await
                 .unwrap_err();
             assert!(matches!(err, CountError::Unreachable { .. }), "{err:?}");
-            let err = gather_blocking_gets(&url, &[0], UNIT).await.unwrap_err();
+            let err = buffer_unordered(fetch, &[0], 1, UNIT).await.unwrap_err();
             assert!(matches!(err, CountError::Unreachable { .. }), "{err:?}");
-            let err = gather_counts_spawn_blocking(&url, &[0], UNIT)
-                .await
-                .unwrap_err();
-            let err = err.downcast_ref::<CountError>();
-            assert!(
-                matches!(err, Some(CountError::Unreachable { .. })),
-                "{err:?}"
-            );
+            for err in [
+                gather_blocking_gets(&url, &[0], UNIT).await.unwrap_err(),
+                gather_counts_spawn_blocking(&url, &[0], UNIT)
+                    .await
+                    .unwrap_err(),
+            ] {
+                let err = err.downcast_ref::<CountError>();
+                assert!(
+                    matches!(err, Some(CountError::Unreachable { .. })),
+                    "{err:?}"
+                );
+            }
         })
         .await;
     }
@@ -362,27 +505,24 @@ mod tests {
     async fn an_error_status_is_reported_with_the_servers_message() {
         within(Duration::from_secs(20), "error status", async {
             // 100 s is over the server's 60 s limit: a 400 with a JSON message, at once.
-            let (url, too_long) = (server(), Duration::from_secs(100));
-            let is_400 = |err: &CountError| {
-                matches!(err, CountError::Status { status: 400, message, .. }
+            let (url, client, too_long) = (server(), client(), Duration::from_secs(100));
+            let is_400 = |err: Option<&CountError>| {
+                matches!(err, Some(CountError::Status { status: 400, message, .. })
                     if message.contains("at most"))
             };
-            let err = gather_counts(&client(), &url, &[1], too_long)
-                .await
-                .unwrap_err();
-            assert!(is_400(&err), "{err:?}");
-            let err = gather_blocking_gets(&url, &[1], too_long)
-                .await
-                .unwrap_err();
-            assert!(is_400(&err), "{err:?}");
-            let err = gather_counts_spawn_blocking(&url, &[1], too_long)
-                .await
-                .unwrap_err();
-            let err = err.downcast_ref::<CountError>();
-            assert!(
-                matches!(err, Some(CountError::Status { status: 400, .. })),
-                "{err:?}"
-            );
+            let fetch = |secs| get_count(&client, &url, secs);
+            let err = gather_counts(fetch, &[1], too_long).await.unwrap_err();
+            assert!(is_400(Some(&err)), "{err:?}");
+            for err in [
+                gather_blocking_gets(&url, &[1], too_long)
+                    .await
+                    .unwrap_err(),
+                gather_counts_spawn_blocking(&url, &[1], too_long)
+                    .await
+                    .unwrap_err(),
+            ] {
+                assert!(is_400(err.downcast_ref()), "{err:?}");
+            }
         })
         .await;
     }
