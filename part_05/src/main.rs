@@ -1,104 +1,114 @@
 //! Part 05 — tasks: `tokio::spawn` is `asyncio.create_task`.
 //!
-//! Shows: a spawned task runs even if nobody awaits it (a plain future does not, part 02); its
-//! `JoinHandle` yields `Result<T, JoinError>` and answers `is_finished()`; a panic inside a task
-//! becomes a `JoinError` that `is_panic()`; `abort()` cancels it (`Task.cancel()`), and the
-//! awaiter sees `is_cancelled()`; a `JoinHandle` is awaited once, so sharing its result takes
-//! `shared()`.
+//! Shows: a spawned task runs even if nobody awaits it (a plain future does not, part 02), and it
+//! starts only when its spawner's `.await` returns `Pending`; its `JoinHandle` yields
+//! `Result<T, JoinError>` and answers `is_finished()`; a panic inside a task becomes a `JoinError`
+//! that `is_panic()`; `abort()` cancels it (`Task.cancel()`) at its next `.await`, so it cannot
+//! stop a task that never gets there; and what `tokio::spawn` asks of a future, `Send + 'static`,
+//! with three ways to give it.
 //!
 //! Run it: `make part_05` (or `cargo run -p part_05`).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
-use futures::FutureExt;
-use tokio::task::JoinError;
-use workshop::Stopwatch;
+use tokio::task::{JoinError, LocalSet};
+use workshop::lesson::panic_message;
+use workshop::{Stopwatch, Trace};
 
 const PAUSE: Duration = Duration::from_secs(1);
 
-#[tokio::main]
+// A current-thread runtime, like asyncio's one loop: when each task runs is then deterministic.
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     workshop::banner!();
-    // One deliberate panic below: report it in one line, so the trace stays readable.
-    workshop::lesson::report_panics_in_one_line();
+    workshop::lesson::report_panics_in_one_line(); // section 4 panics on purpose
 
     println!("1. A task runs without being awaited; a future does not");
     let log = spawned_versus_lazy(PAUSE).await;
     assert_eq!(log.len(), 1, "only the task ran: {log:?}");
 
-    println!("\n2. The JoinHandle: is_finished() and the result");
+    println!("\n2. A spawned task starts at an .await that returns Pending");
+    let started = when_a_task_starts().await;
+    assert!(started[1].ends_with("task finished: false"), "{started:?}");
+
+    println!("\n3. The JoinHandle: is_finished() and the result");
     let joined = join_handle(PAUSE).await;
     assert!(!joined.finished_at_start && joined.finished_later);
     assert_eq!(joined.result.as_ref().ok(), Some(&42));
 
-    println!("\n3. A panic inside a task");
-    let panicked = panic_in_a_task().await;
+    println!("\n4. A panic inside a task");
     assert!(
-        panicked.is_some(),
-        "the panic must come back as a JoinError"
+        panic_in_a_task().await.is_some(),
+        "a JoinError carries the panic"
     );
 
-    println!("\n4. abort(): Task.cancel()");
+    println!("\n5. abort(): Task.cancel()");
     let aborted = abort_a_task(PAUSE).await;
-    assert!(aborted.cancelled, "{:?}", aborted.events);
+    assert!(aborted.cancelled && aborted.elapsed < Duration::from_secs(3600));
     assert!(
-        aborted.elapsed < Duration::from_secs(3600),
-        "aborted before its hour of work"
+        !aborted
+            .events
+            .iter()
+            .any(|line| line.contains("never printed"))
     );
 
-    println!("\n5. Awaiting a task's result twice");
-    let shared = share_a_result(PAUSE).await;
-    assert_eq!(shared.runs, 1);
-    assert!(shared.values.iter().all(|v| v == &Ok(42)));
-    println!("   three awaiters, one run, {:.2?} in all", shared.elapsed);
-}
+    println!("\n6. abort() cannot stop a task that does not reach an .await");
+    let spun = abort_a_task_that_never_yields().await;
+    assert!(spun.iter().any(|m| m.contains("still running")), "{spun:?}");
 
-/// A log that several tasks append to. A std `Mutex`: it is held only for a push, never across
-/// an `.await`.
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<String>>>);
-
-impl Log {
-    fn push(&self, line: String) {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(line);
-    }
-
-    fn lines(&self) -> Vec<String> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
+    println!("\n7. Send + 'static: three ways to spawn what holds a lock or an Rc");
+    let fixes = send_fixes(PAUSE).await;
+    assert_eq!(fixes.len(), 3);
 }
 
 /// Python: `asyncio.create_task(work())` schedules `work` at once, while a bare `work()` creates a
 /// coroutine that never runs. Same in Rust: `tokio::spawn` hands the future to the runtime, which
 /// runs it whether or not anybody keeps the `JoinHandle`; the unspawned future waits to be
-/// polled, forever. Returns the log: only the task's line.
+/// polled, forever. Returns the trace: only the task's line.
 async fn spawned_versus_lazy(pause: Duration) -> Vec<String> {
-    let watch = Stopwatch::start();
-    let log = Log::default();
+    let trace = Trace::start();
     let record = |who: &'static str| {
-        let log = log.clone();
-        async move { log.push(watch.say(format!("{who}: ran"))) }
+        let trace = trace.clone();
+        async move { trace.say(format!("{who}: ran")) }
     };
-
     let lazy = record("plain future");
     // The JoinHandle is dropped on the spot: that detaches the task, it does not cancel it.
     // (Python's event loop keeps only a weak reference to a task: one nobody holds may be
     // garbage-collected mid-run. Tokio's runtime owns its tasks.)
     drop(tokio::spawn(record("spawned task")));
-    watch.say(format!("main: sleeping {pause:?}, awaiting neither"));
     tokio::time::sleep(pause).await;
     drop(lazy);
-    let lines = log.lines();
-    watch.say(format!("main: the log holds {lines:?}"));
+    let lines = trace.lines();
+    trace
+        .watch()
+        .say(format!("main: awaited neither: {lines:?}"));
     lines
+}
+
+/// On a current-thread runtime (and in asyncio) a new task waits for its spawner to give the
+/// thread back, which happens only at an `.await` that returns `Pending`. Awaiting a future that
+/// is ready at once (an `async fn` that does not wait, `std::future::ready`) never yields: the
+/// spawner runs on. `yield_now()` is Python's `await asyncio.sleep(0)`. Returns the trace.
+async fn when_a_task_starts() -> Vec<String> {
+    let trace = Trace::start();
+    let task = tokio::spawn({
+        let trace = trace.clone();
+        async move { trace.say("task: started") }
+    });
+    trace.say("main: spawned the task");
+    std::future::ready(()).await;
+    async {}.await;
+    let finished = task.is_finished();
+    let awaited = "main: awaited two ready futures";
+    trace.say(format!("{awaited}; task finished: {finished}"));
+    tokio::task::yield_now().await; // Pending once: the runtime runs the task
+    let finished = task.is_finished();
+    trace.say(format!("main: after yield_now(), finished: {finished}"));
+    trace.messages()
 }
 
 /// What [`join_handle`] observed.
@@ -140,17 +150,10 @@ async fn panic_in_a_task() -> Option<String> {
     // DELIBERATELY WRONG: this task panics.
     let handle = tokio::spawn(async { panic!("boom") });
     let error = handle.await.err()?;
-    watch.say(format!(
-        "main: JoinError, is_panic() = {}",
-        error.is_panic()
-    ));
-    let message = error.try_into_panic().ok().map(|payload| {
-        payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default()
-    });
+    let is_panic = error.is_panic();
+    watch.say(format!("main: JoinError, is_panic() = {is_panic}"));
+    let payload = error.try_into_panic().ok();
+    let message = payload.map(|p| panic_message(p.as_ref()));
     watch.say(format!("main: the panic said {message:?}"));
     message
 }
@@ -163,15 +166,12 @@ struct Aborted {
     elapsed: Duration,
 }
 
-/// Pushes a line to the log when dropped: the closest Rust has to a `finally:` block.
-struct Cleanup {
-    log: Log,
-    watch: Stopwatch,
-}
+/// Says so in the trace when dropped: the closest Rust has to a `finally:` block.
+struct Cleanup(Trace);
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        self.log.push(self.watch.say("task: cleanup ran (Drop)"));
+        self.0.say("task: cleanup ran (Drop)");
     }
 }
 
@@ -180,66 +180,120 @@ impl Drop for Cleanup {
 /// `.await` the task's future is dropped. No line after that `.await` runs, only destructors, and
 /// the task cannot refuse. The awaiter gets a `JoinError` whose `is_cancelled()` is true.
 async fn abort_a_task(pause: Duration) -> Aborted {
-    let watch = Stopwatch::start();
-    let log = Log::default();
-    let task_log = log.clone();
-    let handle = tokio::spawn(async move {
-        let _cleanup = Cleanup {
-            log: task_log.clone(),
-            watch,
-        };
-        task_log.push(watch.say("task: working for an hour"));
-        tokio::time::sleep(Duration::from_secs(3600)).await;
-        task_log.push(watch.say("task: done (never printed)"));
+    let trace = Trace::start();
+    let handle = tokio::spawn({
+        let trace = trace.clone();
+        async move {
+            let _cleanup = Cleanup(trace.clone());
+            trace.say("task: working for an hour");
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            trace.say("task: done (never printed)");
+        }
     });
     tokio::time::sleep(pause).await;
-    log.push(watch.say("main: abort()"));
+    trace.say("main: abort()");
     handle.abort();
     let result = handle.await;
     let cancelled = result.as_ref().is_err_and(JoinError::is_cancelled);
-    log.push(watch.say(format!(
-        "main: handle.await = {result:?}, is_cancelled() = {cancelled}"
-    )));
+    trace.say(format!("main: {result:?}, is_cancelled() = {cancelled}"));
     Aborted {
-        events: log.lines(),
+        events: trace.lines(),
         cancelled,
-        elapsed: watch.elapsed(),
+        elapsed: trace.watch().elapsed(),
     }
 }
 
-/// What [`share_a_result`] observed.
-#[derive(Debug)]
-struct SharedResult {
-    values: Vec<Result<u64, String>>,
-    runs: usize,
-    elapsed: Duration,
-}
-
-/// A Python Task can be awaited again and again. A `JoinHandle` is consumed by `.await`, and is
-/// not `Clone` (awaiting it twice: part 03's E0382). To hand one task's result to several
-/// awaiters, make the handle `shared()`. Its output must be `Clone`, and `JoinError` is not: turn
-/// the error into a `String` first.
-async fn share_a_result(pause: Duration) -> SharedResult {
-    let watch = Stopwatch::start();
-    let runs = Arc::new(AtomicUsize::new(0));
-    let task_runs = Arc::clone(&runs);
-    let handle = tokio::spawn(async move {
-        task_runs.fetch_add(1, Ordering::SeqCst);
-        tokio::time::sleep(pause).await;
-        watch.say("task: returning 42");
-        42_u64
+/// `abort()` only marks the task: it is dropped when its poll returns, at an `.await` that is
+/// `Pending`. A task that computes without awaiting holds its thread, and nothing stops it
+/// meanwhile (nor in Python: `cancel()` is delivered at an `await` too). Here a plain thread calls
+/// `abort()` while the task spins on this runtime's only thread; the task runs on, to its next
+/// `.await`, and is dropped there. Returns the trace.
+async fn abort_a_task_that_never_yields() -> Vec<String> {
+    let trace = Trace::start();
+    let started = Arc::new(AtomicBool::new(false));
+    let released = Arc::new(AtomicBool::new(false));
+    let handle = tokio::spawn({
+        let (trace, started, released) = (trace.clone(), started.clone(), released.clone());
+        async move {
+            trace.say("task: computing without an .await (deliberately holding the thread)");
+            started.store(true, Ordering::SeqCst);
+            // DELIBERATELY WRONG: a loop with no .await holds the runtime's only thread.
+            while !released.load(Ordering::SeqCst) {
+                std::hint::spin_loop();
+            }
+            trace.say("task: still running after abort(): it had no .await to stop at");
+            tokio::task::yield_now().await;
+            trace.say("task: past its .await (never printed)");
+        }
     });
-    let shared = handle.map(|r| r.map_err(|e| e.to_string())).shared();
-    watch.say("main: one task, its JoinHandle made shared(); awaiters A and B wait on clones");
-    let (a, b) = tokio::join!(shared.clone(), shared.clone());
-    watch.say(format!("awaiter A got {a:?}, awaiter B got {b:?}"));
-    let late = shared.await;
-    watch.say(format!("a late awaiter got {late:?}"));
-    SharedResult {
-        values: vec![a, b, late],
-        runs: runs.load(Ordering::SeqCst),
-        elapsed: watch.elapsed(),
-    }
+    let abort = handle.abort_handle();
+    let other = trace.clone();
+    // A plain thread: this runtime's one thread is busy running the task.
+    drop(std::thread::spawn(move || {
+        while !started.load(Ordering::SeqCst) {
+            std::thread::yield_now();
+        }
+        other.say("other thread: abort()");
+        abort.abort();
+        released.store(true, Ordering::SeqCst);
+    }));
+    let cancelled = handle.await.is_err_and(|e| e.is_cancelled());
+    trace.say(format!("main: cancelled at its .await: {cancelled}"));
+    trace.messages()
+}
+
+/// `tokio::spawn` may run a task on any worker thread, and the task may outlive its spawner, so
+/// it asks `F: Send + 'static` of the future, on every runtime. A std `MutexGuard` or an `Rc` held
+/// across an `.await` makes the future `!Send`: "future cannot be sent between threads safely";
+/// borrowing a local is not `'static` (E0373). Both are in tests/ui. Three ways out, all three
+/// spawned here. Returns the trace with the time of each line.
+async fn send_fixes(pause: Duration) -> Vec<(Duration, String)> {
+    let trace = Trace::start();
+    // 1. A std Mutex, its guard dropped before the `.await`: the future holds no guard there.
+    let counter = Arc::new(std::sync::Mutex::new(0));
+    let scoped = tokio::spawn({
+        let (counter, trace) = (Arc::clone(&counter), trace.clone());
+        async move {
+            let n = {
+                let mut guard = counter.lock().unwrap_or_else(PoisonError::into_inner);
+                *guard += 1;
+                *guard
+            }; // the guard is dropped here
+            tokio::time::sleep(pause).await;
+            trace.say(format!("1. std guard dropped before the .await: count {n}"));
+        }
+    });
+    // 2. tokio's Mutex: its guard is `Send` and is meant to be held across `.await`.
+    let shared = Arc::new(tokio::sync::Mutex::new(0));
+    let held = tokio::spawn({
+        let (shared, trace) = (Arc::clone(&shared), trace.clone());
+        async move {
+            let mut guard = shared.lock().await;
+            tokio::time::sleep(pause).await;
+            *guard += 1;
+            trace.say(format!("2. tokio guard held across it: count {guard}"));
+        }
+    });
+    // 3. Keep the task on this thread: `spawn_local` takes a `!Send` future, and runs it inside a
+    //    `LocalSet` (here: while `run_until` is awaited).
+    let local = LocalSet::new();
+    local
+        .run_until(async {
+            let names = Rc::new(RefCell::new(vec!["a"]));
+            let task = tokio::task::spawn_local({
+                let names = Rc::clone(&names);
+                async move {
+                    tokio::time::sleep(pause).await; // the Rc is held across this .await
+                    names.borrow_mut().push("b");
+                }
+            });
+            let _ = task.await;
+            let names = names.take();
+            trace.say(format!("3. Rc held across it, in spawn_local: {names:?}"));
+        })
+        .await;
+    let _ = tokio::join!(scoped, held);
+    trace.events_with_time()
 }
 
 #[cfg(test)]
@@ -254,6 +308,22 @@ mod tests {
             // The task ran as soon as main yielded (at its sleep), and was never awaited; the
             // plain future, dropped unpolled, left no line.
             assert_eq!(log, ["[ 0.00s] spawned task: ran"]);
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_task_starts_only_when_its_spawner_awaits_something_pending() {
+        within(Duration::from_secs(10), "when_a_task_starts", async {
+            assert_eq!(
+                when_a_task_starts().await,
+                [
+                    "main: spawned the task",
+                    "main: awaited two ready futures; task finished: false",
+                    "task: started",
+                    "main: after yield_now(), finished: true",
+                ]
+            );
         })
         .await;
     }
@@ -297,14 +367,44 @@ mod tests {
         .await;
     }
 
+    // A current-thread runtime, as in main: the task holds its only thread while it spins.
+    #[tokio::test]
+    async fn abort_waits_for_the_tasks_next_await() {
+        within(
+            Duration::from_secs(10),
+            "abort_a_task_that_never_yields",
+            async {
+                assert_eq!(
+                    abort_a_task_that_never_yields().await,
+                    [
+                        "task: computing without an .await (deliberately holding the thread)",
+                        "other thread: abort()",
+                        "task: still running after abort(): it had no .await to stop at",
+                        "main: cancelled at its .await: true",
+                    ]
+                );
+            },
+        )
+        .await;
+    }
+
     #[tokio::test(start_paused = true)]
-    async fn a_shared_join_handle_gives_one_runs_result_to_every_awaiter() {
-        within(Duration::from_secs(10), "share_a_result", async {
-            let shared = share_a_result(PAUSE).await;
-            assert_eq!(shared.runs, 1);
-            assert_eq!(shared.values, [Ok(42), Ok(42), Ok(42)]);
-            // The awaiters waited together for the one run: one PAUSE in all.
-            assert_eq!(shared.elapsed, PAUSE);
+    async fn three_ways_to_spawn_what_holds_a_lock_or_an_rc() {
+        within(Duration::from_secs(10), "send_fixes", async {
+            let mut events = send_fixes(PAUSE).await;
+            // The three ran side by side: each line at PAUSE (their order within it is not
+            // part of the claim).
+            assert!(events.iter().all(|(at, _)| *at == PAUSE), "{events:?}");
+            events.sort();
+            let lines: Vec<&str> = events.iter().map(|(_, line)| line.as_str()).collect();
+            assert_eq!(
+                lines,
+                [
+                    "1. std guard dropped before the .await: count 1",
+                    "2. tokio guard held across it: count 1",
+                    "3. Rc held across it, in spawn_local: [\"a\", \"b\"]",
+                ]
+            );
         })
         .await;
     }
