@@ -1,6 +1,7 @@
-//! The list of exercises: `exercise/info.toml`, in the order a learner meets them.
+//! The list of exercises, in the order a learner meets them: each lesson folder's
+//! `exercises/info.toml` (`part_01` … `part_16`, then `mini_redis`), in order.
 //!
-//! Each entry names the exercise and the folder it lives in; the files follow from those two:
+//! Each entry names the exercise; its files follow from the name and the folder:
 //! `DIR/exercises/NAME.rs` is what the learner edits, `DIR/solutions/NAME.rs` the solution. Cargo
 //! knows each of them as a binary target of this crate (`NAME` and `NAME_solution`), built only when
 //! the feature `NAME` is on — so a half-written exercise never breaks `make test` or its neighbours.
@@ -9,13 +10,35 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-/// One exercise, as `info.toml` lists it.
+/// The folders that may hold exercises, in the order the runner offers them.
+pub const FOLDERS: [&str; 17] = [
+    "part_01",
+    "part_02",
+    "part_03",
+    "part_04",
+    "part_05",
+    "part_06",
+    "part_07",
+    "part_08",
+    "part_09",
+    "part_10",
+    "part_11",
+    "part_12",
+    "part_13",
+    "part_14",
+    "part_15",
+    "part_16",
+    "mini_redis",
+];
+
+/// One exercise, as an `info.toml` lists it.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Exercise {
     /// Unique across the workspace, and says the skill: `spawn_and_abort`.
     pub name: String,
-    /// The folder beside the lesson it follows: `part_05`, `mini_redis`.
+    /// The folder beside the lesson it follows: `part_05`, `mini_redis` (from where it is listed).
+    #[serde(skip)]
     pub dir: String,
     /// Shown on request (`h`, or `cargo exercise hint NAME`): the asyncio habit, and what Rust wants.
     pub hint: String,
@@ -45,6 +68,7 @@ impl Exercise {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct InfoFile {
+    #[serde(default)]
     exercise: Vec<Exercise>,
 }
 
@@ -55,11 +79,33 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// Reads and checks `info.toml`'s text.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let info: InfoFile = toml::from_str(text).map_err(|e| format!("info.toml: {e}"))?;
+    /// Reads every folder's `exercises/info.toml` under the workspace `root`.
+    pub fn load(root: &Path) -> Result<Self, String> {
+        let mut files = Vec::new();
+        for folder in FOLDERS {
+            let path = Path::new(folder).join("exercises").join("info.toml");
+            match std::fs::read_to_string(root.join(&path)) {
+                Ok(text) => files.push((folder, text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(format!("{}: {e}", path.display())),
+            }
+        }
+        Self::parse(files.iter().map(|(f, t)| (*f, t.as_str())))
+    }
+
+    /// Reads and checks `(folder, info.toml text)` pairs, in order.
+    pub fn parse<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, String> {
+        let mut exercises = Vec::new();
+        for (folder, text) in files {
+            let info: InfoFile =
+                toml::from_str(text).map_err(|e| format!("{folder}/exercises/info.toml: {e}"))?;
+            for mut exercise in info.exercise {
+                exercise.dir = folder.to_owned();
+                exercises.push(exercise);
+            }
+        }
         let mut seen = std::collections::HashSet::new();
-        for exercise in &info.exercise {
+        for exercise in &exercises {
             let valid = !exercise.name.is_empty()
                 && exercise
                     .name
@@ -75,18 +121,7 @@ impl Catalog {
                 return Err(format!("info.toml: {} is listed twice", exercise.name));
             }
         }
-        Ok(Self {
-            exercises: info.exercise,
-        })
-    }
-
-    /// The catalog compiled into the runner.
-    pub fn builtin() -> Self {
-        match Self::parse(include_str!("../info.toml")) {
-            Ok(catalog) => catalog,
-            // info.toml is checked by this crate's tests, so this is a bug in the workshop itself.
-            Err(e) => panic!("{e}"),
-        }
+        Ok(Self { exercises })
     }
 
     pub fn find(&self, name: &str) -> Option<&Exercise> {
@@ -119,7 +154,7 @@ mod tests {
 
     #[test]
     fn every_listed_exercise_has_its_file_solution_and_cargo_targets() {
-        let catalog = Catalog::builtin();
+        let catalog = Catalog::load(Path::new(ROOT)).expect("the exercise lists");
         assert!(!catalog.exercises.is_empty(), "info.toml lists no exercise");
         let manifest = std::fs::read_to_string(Path::new(ROOT).join("exercise/Cargo.toml"))
             .expect("exercise/Cargo.toml");
@@ -173,20 +208,25 @@ mod tests {
 
     #[test]
     fn names_must_be_unique_and_plain() {
-        let twice = "[[exercise]]\nname = \"a\"\ndir = \"part_01\"\nhint = \"h\"\n".repeat(2);
-        assert!(Catalog::parse(&twice).unwrap_err().contains("listed twice"));
-        let bad = "[[exercise]]\nname = \"A-b\"\ndir = \"part_01\"\nhint = \"h\"\n";
-        assert!(Catalog::parse(bad).unwrap_err().contains("not a valid"));
-        let unknown = "[[exercise]]\nname = \"a\"\ndir = \"p\"\nhint = \"h\"\nextra = 1\n";
-        assert!(Catalog::parse(unknown).is_err());
+        let one = "[[exercise]]\nname = \"a\"\nhint = \"h\"\n";
+        let twice = Catalog::parse([("part_01", one), ("part_02", one)]);
+        assert!(twice.unwrap_err().contains("listed twice"));
+        let bad = "[[exercise]]\nname = \"A-b\"\nhint = \"h\"\n";
+        assert!(
+            Catalog::parse([("part_01", bad)])
+                .unwrap_err()
+                .contains("not a valid")
+        );
+        let unknown = "[[exercise]]\nname = \"a\"\nhint = \"h\"\nextra = 1\n";
+        assert!(Catalog::parse([("part_01", unknown)]).is_err());
     }
 
     #[test]
     fn the_statement_is_the_leading_inner_doc_comment() {
         let source = "//! Make it true.\n//!\n//! Python: `x`\nuse std::io;\n//! not this\n";
         assert_eq!(statement(source), "Make it true.\n\nPython: `x`");
-        let c = Catalog::parse("[[exercise]]\nname = \"a_b\"\ndir = \"part_02\"\nhint = \"h\"\n")
-            .unwrap();
+        let c =
+            Catalog::parse([("part_02", "[[exercise]]\nname = \"a_b\"\nhint = \"h\"\n")]).unwrap();
         assert_eq!(c.exercises[0].path(), Path::new("part_02/exercises/a_b.rs"));
         assert_eq!(
             c.exercises[0].solution_path(),

@@ -71,8 +71,14 @@ fn root() -> PathBuf {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let catalog = Catalog::builtin();
     let root = root();
+    let catalog = match Catalog::load(&root) {
+        Ok(catalog) => catalog,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let result = match args.command {
         None => interactive::run(&root, &catalog, !args.no_watch, args.start.as_deref()),
         Some(Cmd::List) => list(&root, &catalog),

@@ -108,9 +108,9 @@ mod tests {
     fn catalog(names: &[&str]) -> Catalog {
         let text: String = names
             .iter()
-            .map(|n| format!("[[exercise]]\nname = \"{n}\"\ndir = \"part_01\"\nhint = \"h\"\n"))
+            .map(|n| format!("[[exercise]]\nname = \"{n}\"\nhint = \"h\"\n"))
             .collect();
-        Catalog::parse(&text).unwrap()
+        Catalog::parse([("part_01", text.as_str())]).unwrap()
     }
 
     #[test]
