@@ -2,8 +2,9 @@
 //!
 //! Part 08 wrote a Stream by hand, as a state machine. async-stream's `stream!` macro writes that
 //! state machine from generator-like code with `yield`; `try_stream!` adds `?`. Python's async
-//! comprehensions become `StreamExt` combinators (`map`, `filter`, `take`, `then`), and
-//! tokio-stream adds time-aware helpers (`merge`, `timeout`).
+//! comprehensions become `StreamExt` combinators (`map`, `filter`, `take`, `then`). Breaking out
+//! early drops the generator, and the `Drop` guards in it run at once. tokio-stream adds
+//! time-aware helpers (`merge`, and `timeout`, which reports a slow item but cancels nothing).
 //!
 //! Run it: `make part_09` (or `cargo run -p part_09`). Tests: `cargo test -p part_09`.
 
@@ -15,7 +16,7 @@ use std::time::Duration;
 use async_stream::{stream, try_stream};
 use futures::{Stream, StreamExt, TryStreamExt};
 use tokio::time::sleep;
-use workshop::Stopwatch;
+use workshop::{Stopwatch, Trace};
 
 /// Python:
 ///
@@ -72,19 +73,9 @@ pub async fn async_generator(last: u32, delay: Duration) -> (Vec<u32>, Duration)
     (seen, watch.elapsed())
 }
 
-/// What the fallible generator gave, item by item and all at once.
-#[derive(Debug)]
-pub struct Parsed {
-    /// Each item of one `while let` run, errors as text.
-    pub items: Vec<Result<u32, String>>,
-    /// The time that run took.
-    pub elapsed: Duration,
-    /// `try_collect` on a second run: all numbers, or the first error.
-    pub collected: Result<Vec<u32>, String>,
-}
-
 /// 2. The fallible generator, consumed item by item, then with `try_collect` (which stops at the
 ///    first error, like a list comprehension over it would raise).
+///    Returns each item (errors as text), the time that took, and what `try_collect` gave.
 pub async fn fallible_generator(lines: Vec<&'static str>, delay: Duration) -> Parsed {
     let watch = Stopwatch::start();
     let mut parsed = pin!(parse_all(lines.clone(), delay));
@@ -102,70 +93,43 @@ pub async fn fallible_generator(lines: Vec<&'static str>, delay: Duration) -> Pa
         .await
         .map_err(|e| e.to_string());
     watch.say(format!("try_collect -> {collected:?}"));
-    Parsed {
-        items,
-        elapsed,
-        collected,
-    }
+    (items, elapsed, collected)
 }
 
-/// One async comprehension: its values and the time it took.
-#[derive(Debug)]
-pub struct Comprehension {
-    pub values: Vec<u32>,
-    pub elapsed: Duration,
-}
+type Parsed = (Vec<Result<u32, String>>, Duration, Result<Vec<u32>, String>);
 
-async fn timed(
-    watch: &Stopwatch,
-    python: &str,
-    values: impl Future<Output = Vec<u32>>,
-) -> Comprehension {
+/// One comprehension, timed and printed next to its Python.
+async fn timed(watch: Stopwatch, python: &str, values: impl Future<Output = Vec<u32>>) -> Timed {
     let start = watch.elapsed();
     let values = values.await;
     let elapsed = watch.elapsed() - start;
     let secs = elapsed.as_secs_f64();
     watch.say(format!("{python:<44} -> {values:?} in {secs:.2}s"));
-    Comprehension { values, elapsed }
+    (values, elapsed)
 }
+
+type Timed = (Vec<u32>, Duration);
 
 /// 3. Python's async comprehensions as combinators. Each consumes a fresh generator: like a
 ///    Python async generator, a stream can only be consumed once.
-pub async fn comprehensions(last: u32, delay: Duration) -> Vec<Comprehension> {
+pub async fn comprehensions(last: u32, delay: Duration) -> Vec<Timed> {
     let watch = Stopwatch::start();
     let generator = || count_up(last, delay);
-    vec![
-        timed(
-            &watch,
-            "[i * 10 async for i in count_up()]",
-            generator().map(|i| i * 10).collect(),
-        )
-        .await,
-        // futures' `filter` takes a closure returning a future (it may await); `ready` wraps
-        // a plain bool.
-        timed(
-            &watch,
-            "[i async for i in count_up() if i % 2 == 0]",
-            generator().filter(|i| ready(i % 2 == 0)).collect(),
-        )
-        .await,
-        // `take(3)` stops polling after three items and drops the generator: the sleeps for
-        // the rest never happen (Python: break out of the async for, then aclose()).
-        timed(
-            &watch,
-            "first 3 of count_up(), then break",
-            generator().take(3).collect(),
-        )
-        .await,
-        // An await inside the comprehension: `then`. (`map(double)` would give a stream of
-        // futures that nobody awaits: tests/ui/async_map_needs_then.rs.)
-        timed(
-            &watch,
-            "[await double(i) async for i in count_up()]",
-            generator().then(double).collect(),
-        )
-        .await,
-    ]
+    let mut results = Vec::new();
+    let tens = generator().map(|i| i * 10).collect();
+    results.push(timed(watch, "[i * 10 async for i in count_up()]", tens).await);
+    // futures' `filter` takes a closure returning a future (it may await); `ready` wraps a bool.
+    let evens = generator().filter(|i| ready(i % 2 == 0)).collect();
+    results.push(timed(watch, "[i async for i in count_up() if i % 2 == 0]", evens).await);
+    // `take(3)` stops polling after three items and drops the generator: the sleeps for the rest
+    // never happen (Python: break out of the async for; section 4).
+    let first3 = generator().take(3).collect();
+    results.push(timed(watch, "first 3 of count_up(), then break", first3).await);
+    // An await inside the comprehension: `then`. (`map(double)` would give a stream of futures
+    // that nobody awaits: tests/ui/async_map_needs_then.rs.)
+    let twice = generator().then(double).collect();
+    results.push(timed(watch, "[await double(i) async for i in count_up()]", twice).await);
+    results
 }
 
 /// An async function to call from a comprehension.
@@ -174,18 +138,79 @@ async fn double(i: u32) -> u32 {
     i * 2
 }
 
-/// 4. tokio-stream's time-aware helpers. tokio-stream has a `StreamExt` of its own, with
+/// A guard that says when it is dropped: a generator's `finally`, for synchronous cleanup.
+struct Finally(Trace);
+
+impl Drop for Finally {
+    fn drop(&mut self) {
+        self.0
+            .say("generator dropped: its Drop guard ran (its `finally`)");
+    }
+}
+
+/// `count_up` with a guard inside. Python:
+///
+/// ```python
+/// async def guarded_count_up(last, delay):
+///     try:
+///         for i in range(last + 1):
+///             await asyncio.sleep(delay)
+///             yield i
+///     finally:
+///         print("finally")  # at aclose(), or in a task the loop starts after GC
+/// ```
+pub fn guarded_count_up(last: u32, delay: Duration, trace: Trace) -> impl Stream<Item = u32> {
+    stream! {
+        let _finally = Finally(trace); // lives in the generator's state, dropped with it
+        for i in 0..=last {
+            sleep(delay).await;
+            yield i;
+        }
+    }
+}
+
+/// 4. Breaking out early drops the generator where it stands: the rest of its body never runs,
+///    but every `Drop` in its state does, at once, before the next line of the caller. Python
+///    runs `finally` later: at `aclose()`, or in a task the loop starts once the generator is
+///    garbage collected (`contextlib.aclosing` makes it prompt).
+pub async fn breaking_early(delay: Duration) -> (Vec<String>, Duration) {
+    let trace = Trace::start();
+    let mut numbers = Box::pin(guarded_count_up(10, delay, trace.clone()));
+    while let Some(i) = numbers.next().await {
+        trace.say(format!("got {i}"));
+        if i == 2 {
+            trace.say("break");
+            break;
+        }
+    }
+    drop(numbers); // what the end of the scope would do
+    trace.say("after the loop");
+    (trace.messages(), trace.watch().elapsed())
+}
+
+/// 5. tokio-stream's time-aware helpers. tokio-stream has a `StreamExt` of its own, with
 ///    methods of the same names as futures' (`map`, `next`...): import one trait per module, or
 ///    the calls are ambiguous.
 pub mod with_tokio_stream {
     use std::time::Duration;
 
     use async_stream::stream;
+    use futures::Stream;
     use tokio::time::sleep;
     use tokio_stream::StreamExt;
-    use workshop::Stopwatch;
+    use workshop::{Stopwatch, Trace};
 
     use super::count_up;
+
+    /// Item `i` comes `gaps[i]` after the one before.
+    fn slower_and_slower(gaps: Vec<Duration>) -> impl Stream<Item = u32> {
+        stream! {
+            for (i, gap) in (0u32..).zip(gaps) {
+                sleep(gap).await;
+                yield i;
+            }
+        }
+    }
 
     /// `merge`: two generators consumed at once, items in the order they arrive. Python needs
     /// a queue and two tasks (or aiostream) for this.
@@ -193,8 +218,7 @@ pub mod with_tokio_stream {
         let watch = Stopwatch::start();
         let fast = count_up(5, fast).map(|i| format!("fast {i}"));
         let slow = count_up(1, slow).map(|i| format!("slow {i}"));
-        let merged = fast.merge(slow);
-        let mut merged = std::pin::pin!(merged);
+        let mut merged = std::pin::pin!(fast.merge(slow));
         let mut seen = Vec::new();
         while let Some(item) = merged.next().await {
             watch.say(&item);
@@ -204,16 +228,12 @@ pub mod with_tokio_stream {
     }
 
     /// `timeout`: an `Err(Elapsed)` item when the next item takes longer than `limit`;
-    /// `take_while` stops at the first one. Python: `asyncio.timeout` around each `anext`.
+    /// `take_while` stops at the first one, and dropping the stream stops the generator.
     pub async fn slowing_down(gaps: Vec<Duration>, limit: Duration) -> (Vec<u32>, Duration) {
         let watch = Stopwatch::start();
-        let slower_and_slower = stream! {
-            for (i, gap) in (0u32..).zip(gaps) {
-                sleep(gap).await;
-                yield i;
-            }
-        };
-        let within_limit = slower_and_slower.timeout(limit).take_while(Result::is_ok);
+        let within_limit = slower_and_slower(gaps)
+            .timeout(limit)
+            .take_while(Result::is_ok);
         let mut within_limit = std::pin::pin!(within_limit);
         let mut seen = Vec::new();
         while let Some(Ok(i)) = within_limit.next().await {
@@ -222,6 +242,24 @@ pub mod with_tokio_stream {
         }
         watch.say(format!("the next item took longer than {limit:?}: stop"));
         (seen, watch.elapsed())
+    }
+
+    /// `timeout` alone cancels nothing. `Err(Elapsed)` is an item, not the end; the generator
+    /// keeps running, and the late item still comes through after it (one `Elapsed` per gap: the
+    /// timer restarts when an item arrives). Python's `asyncio.timeout` around `anext(agen)`
+    /// cancels the pending `__anext__`: the CancelledError ends the generator (its `finally`
+    /// runs), and the next `anext` raises StopAsyncIteration.
+    pub async fn late_items_still_arrive(gaps: Vec<Duration>, limit: Duration) -> Trace {
+        let trace = Trace::start();
+        let mut items = std::pin::pin!(slower_and_slower(gaps).timeout(limit));
+        while let Some(item) = items.next().await {
+            match item {
+                Ok(i) => trace.say(format!("got {i}")),
+                Err(elapsed) => trace.say(format!("Err({elapsed}) after {limit:?}; keep going")),
+            };
+        }
+        trace.say("None: the stream is over");
+        trace
     }
 }
 
@@ -234,17 +272,24 @@ async fn main() {
     async_generator(10, tenth).await;
 
     println!("\n── 2. try_stream! and `?`: the first error ends the generator");
-    fallible_generator(vec!["1", "2", "three", "4"], tenth).await;
+    let _printed_above = fallible_generator(vec!["1", "2", "three", "4"], tenth).await;
 
     println!("\n── 3. Async comprehensions over count_up() = 0..=5, 0.1 s each");
     comprehensions(5, tenth).await;
 
-    println!("\n── 4a. tokio-stream merge: fast (every 0.1 s) and slow (every 0.35 s) together");
+    println!("\n── 4. Breaking out after 3 items: the generator's Drop guard runs at once");
+    breaking_early(tenth).await;
+
+    println!("\n── 5a. tokio-stream merge: fast (every 0.1 s) and slow (every 0.35 s) together");
     with_tokio_stream::merged(tenth, Duration::from_millis(350)).await;
 
-    println!("\n── 4b. tokio-stream timeout: gaps of 0.1, 0.2, 0.4, 0.8 s; give up after 0.3 s");
+    println!("\n── 5b. tokio-stream timeout: gaps of 0.1, 0.2, 0.4, 0.8 s; give up after 0.3 s");
     let gaps = [100, 200, 400, 800].map(Duration::from_millis).to_vec();
-    with_tokio_stream::slowing_down(gaps, Duration::from_millis(300)).await;
+    let limit = Duration::from_millis(300);
+    with_tokio_stream::slowing_down(gaps.clone(), limit).await;
+
+    println!("\n── 5c. The same without take_while: the late items still arrive");
+    with_tokio_stream::late_items_still_arrive(gaps, limit).await;
 }
 
 #[cfg(test)]
@@ -268,16 +313,15 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn try_stream_ends_at_the_first_error() {
         within(LIMIT, "fallible_generator", async {
-            let parsed = fallible_generator(vec!["1", " 2 ", "three", "4"], TENTH).await;
-            assert_eq!(parsed.items.len(), 3, "{:?}", parsed.items);
-            assert_eq!(parsed.items[..2], [Ok(1), Ok(2)]);
-            let error = parsed.items[2]
-                .as_ref()
-                .expect_err("third line is not a number");
+            let (items, elapsed, collected) =
+                fallible_generator(vec!["1", " 2 ", "three", "4"], TENTH).await;
+            assert_eq!(items.len(), 3, "{items:?}");
+            assert_eq!(items[..2], [Ok(1), Ok(2)]);
+            let error = items[2].as_ref().expect_err("third line is not a number");
             assert!(error.contains("invalid digit"), "{error}");
             // "4" was never read: three sleeps, not four.
-            assert_eq!(parsed.elapsed, TENTH * 3);
-            assert_eq!(parsed.collected, Err(error.clone()));
+            assert_eq!(elapsed, TENTH * 3);
+            assert_eq!(collected, Err(error.clone()));
         })
         .await;
     }
@@ -296,7 +340,10 @@ mod tests {
     async fn comprehensions_give_the_values_and_take_stops_early() {
         within(LIMIT, "comprehensions", async {
             let results = comprehensions(5, TENTH).await;
-            let values: Vec<&[u32]> = results.iter().map(|c| c.values.as_slice()).collect();
+            let values: Vec<&[u32]> = results
+                .iter()
+                .map(|(values, _)| values.as_slice())
+                .collect();
             assert_eq!(
                 values,
                 [
@@ -306,9 +353,29 @@ mod tests {
                     &[0, 2, 4, 6, 8, 10],
                 ]
             );
-            let elapsed: Vec<Duration> = results.iter().map(|c| c.elapsed).collect();
+            let elapsed: Vec<Duration> = results.iter().map(|(_, elapsed)| *elapsed).collect();
             // The whole generator (6 × 0.1 s), except take(3): 3 × 0.1 s, the rest never ran.
             assert_eq!(elapsed, [TENTH * 6, TENTH * 6, TENTH * 3, TENTH * 6]);
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn breaking_early_runs_the_generators_drop_guard_at_once() {
+        within(LIMIT, "breaking_early", async {
+            let (messages, elapsed) = breaking_early(TENTH).await;
+            assert_eq!(
+                messages,
+                [
+                    "got 0",
+                    "got 1",
+                    "got 2",
+                    "break",
+                    "generator dropped: its Drop guard ran (its `finally`)",
+                    "after the loop",
+                ]
+            );
+            assert_eq!(elapsed, TENTH * 3, "the rest of the generator never ran");
         })
         .await;
     }
@@ -339,6 +406,34 @@ mod tests {
             assert_eq!(seen, [0, 1]);
             // Item 1 at 0.3 s, then 0.3 s of waiting for item 2: 0.6 s.
             assert_eq!(elapsed, Duration::from_millis(600));
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn timeout_cancels_nothing_the_late_item_still_comes_through() {
+        within(LIMIT, "late_items_still_arrive", async {
+            let gaps = [100, 200, 400, 800].map(Duration::from_millis).to_vec();
+            let limit = Duration::from_millis(300);
+            let trace = with_tokio_stream::late_items_still_arrive(gaps, limit).await;
+            let events: Vec<(u128, String)> = trace
+                .events_with_time()
+                .into_iter()
+                .map(|(at, message)| (at.as_millis(), message))
+                .collect();
+            let elapsed = "Err(deadline has elapsed) after 300ms; keep going";
+            assert_eq!(
+                events,
+                [
+                    (100, "got 0".to_string()),
+                    (300, "got 1".to_string()),
+                    (600, elapsed.to_string()),
+                    (700, "got 2".to_string()), // late, but not lost: 0.3 s + its 0.4 s gap
+                    (1000, elapsed.to_string()),
+                    (1500, "got 3".to_string()),
+                    (1500, "None: the stream is over".to_string()),
+                ]
+            );
         })
         .await;
     }
