@@ -69,11 +69,14 @@ async fn run(unit: Duration) -> Result<(), BoxError> {
     // Slow work for each result (writing it to a database, say): 1.5 s, more than the 1 s between
     // two results.
     let slow = unit * 3 / 2;
-    section("3. The same loops with 1.5 s of work in the body: FuturesUnordered");
+    let work = format!("{:.1} s of work in the loop body", slow.as_secs_f64());
+    section(&format!("3. The same with {work}: FuturesUnordered"));
     let starved = unordered(client, base_url, unit, slow).await?;
-    section("4. The same loops with 1.5 s of work in the body: JoinSet");
+    section(&format!("4. The same with {work}: JoinSet"));
     let free = spawned(client, base_url, unit, slow).await?;
-    section("When each request was ready, with a slow loop body (one scale)");
+    section(&format!(
+        "When each request was ready, with {work} (one scale)"
+    ));
     println!("futures: FuturesUnordered's futures move only while the loop waits in next()");
     println!("tasks:   JoinSet's tasks ran on their own; only the loop was late\n");
     let mut rows = Vec::new();
