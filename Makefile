@@ -26,7 +26,7 @@ help:
 	@$(MAKE) --no-print-directory list
 
 list:
-	@$(CARGO) run -q -p workshop --bin walkthrough -- --list
+	@$(CARGO) run -q -p exercise --bin walkthrough -- --list
 
 $(addprefix part_,$(PARTS)):
 	@$(CARGO) run -q -p $@ -- $(ARGS)
@@ -40,7 +40,7 @@ verify:
 	$(CARGO) run -q -p exercise -- verify
 
 walkthrough:
-	@$(CARGO) run -q -p workshop --bin walkthrough -- $(if $(FROM),--from $(FROM),)
+	@$(CARGO) run -q -p exercise --bin walkthrough -- $(if $(FROM),--from $(FROM),)
 
 server:
 	$(CARGO) run -q -p workshop --bin count_server -- --host 127.0.0.1 --port 8000
@@ -63,7 +63,7 @@ build:
 # Formatting covers every crate but the learner's exercise files (a half-written exercise must not
 # fail `make test`): the runner's own sources are checked file by file, the solutions by `verify`.
 FMT_PACKAGES := -p workshop -p mini_redis $(addprefix -p part_,$(PARTS))
-RUNNER_SOURCES := exercise/src/main.rs
+RUNNER_SOURCES := exercise/src/main.rs exercise/src/walkthrough.rs
 
 fmt:
 	$(CARGO) fmt $(FMT_PACKAGES)

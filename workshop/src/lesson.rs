@@ -5,11 +5,21 @@ use tokio::time::Instant;
 
 /// Prints a lesson's text between two rules and returns the text as printed.
 /// Called through [`crate::banner!`], which passes the part's own `README.md`.
+///
+/// With `WORKSHOP_BANNER=off` in the environment it prints nothing: the walkthrough shows the
+/// lesson itself, rendered, before it runs the part.
 pub fn print_banner(readme: &str) -> String {
     let text = lesson_text(readme);
-    let rule = "═".repeat(78);
-    println!("{rule}\n{}\n{rule}\n", text.trim_end());
+    if banner_wanted(std::env::var("WORKSHOP_BANNER").ok().as_deref()) {
+        let rule = "═".repeat(78);
+        println!("{rule}\n{}\n{rule}\n", text.trim_end());
+    }
     text
+}
+
+/// Whether `WORKSHOP_BANNER` (its value, if set) asks for the banner.
+pub fn banner_wanted(setting: Option<&str>) -> bool {
+    !matches!(setting.map(str::trim), Some("off" | "0" | "no"))
 }
 
 /// The first line of a README without its `# ` marker: the lesson's one-line title.
@@ -162,6 +172,14 @@ mod tests {
     use crate::testing::within;
 
     const README: &str = "# Part 99 — A title\n\nText.\n\n```rust,no_run\n# use std::time::Duration;\n#\nlet x = 1;\n#[derive(Debug)]\nstruct S;\n```\n\n```python\n# a Python comment stays\nx = 1\n```\n";
+
+    #[test]
+    fn the_banner_is_on_unless_turned_off() {
+        assert!(banner_wanted(None));
+        assert!(banner_wanted(Some("on")));
+        assert!(!banner_wanted(Some("off")));
+        assert!(!banner_wanted(Some(" 0 ")));
+    }
 
     #[test]
     fn title_is_the_first_heading_without_its_marker() {

@@ -1,0 +1,364 @@
+//! The presenter's walkthrough: `make walkthrough` (or `cargo walkthrough`).
+//!
+//! For each part in order: the lesson text, rendered for the terminal (headings, code set apart,
+//! wrapped to the window); Enter runs the part (its trace, without printing the lesson again); then
+//! the part's exercises are offered (`e` opens the first in the exercise runner, Enter goes on).
+//! `q` quits at any prompt, `s` skips running a part. `FROM=07 make walkthrough` (or `--from 07`)
+//! starts at part 07; `--list` prints every part's title.
+//!
+//! It lives beside the exercise runner, not in `workshop`, so that the Markdown renderer is never
+//! built by `make part_01`.
+
+// A synchronous prompt loop around child processes: the blocking calls clippy.toml denies in the
+// lessons (stdin, std::fs) are the right ones here.
+#![allow(clippy::disallowed_methods)]
+
+#[path = "catalog.rs"]
+#[allow(dead_code)] // the walkthrough reads the catalog; the runner uses the rest
+mod catalog;
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus};
+
+use clap::Parser;
+use termimad::MadSkin;
+use workshop::lesson::{lesson_text, title};
+
+/// Every part's README, compiled in: the titles can never disagree with the lessons.
+const READMES: [&str; 16] = [
+    include_str!("../../part_01/README.md"),
+    include_str!("../../part_02/README.md"),
+    include_str!("../../part_03/README.md"),
+    include_str!("../../part_04/README.md"),
+    include_str!("../../part_05/README.md"),
+    include_str!("../../part_06/README.md"),
+    include_str!("../../part_07/README.md"),
+    include_str!("../../part_08/README.md"),
+    include_str!("../../part_09/README.md"),
+    include_str!("../../part_10/README.md"),
+    include_str!("../../part_11/README.md"),
+    include_str!("../../part_12/README.md"),
+    include_str!("../../part_13/README.md"),
+    include_str!("../../part_14/README.md"),
+    include_str!("../../part_15/README.md"),
+    include_str!("../../part_16/README.md"),
+];
+
+#[derive(Debug, Parser)]
+#[command(about = "Step through the workshop's parts, or list them")]
+struct Args {
+    /// First part to run (1-16, "07" works too). Defaults to $FROM, else 1.
+    #[arg(long, env = "FROM", default_value = "1", value_parser = parse_part)]
+    from: usize,
+    /// Print every part with its title and exit.
+    #[arg(long)]
+    list: bool,
+}
+
+fn parse_part(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n @ 1..=16) => Ok(n),
+        _ => Err(format!("a part number from 01 to 16, got {s:?}")),
+    }
+}
+
+/// The arguments that bound each open-ended part here (on its own it runs until Ctrl-C).
+fn bound(part: usize) -> &'static [&'static str] {
+    match part {
+        10 => &["--seconds", "7"],
+        16 => &["--items", "15"],
+        _ => &[],
+    }
+}
+
+/// What the presenter typed at a prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// Enter: the default step.
+    Go,
+    Skip,
+    Exercise,
+    Quit,
+}
+
+fn answer(line: Option<&str>) -> Answer {
+    match line.map(|l| l.trim().to_ascii_lowercase()).as_deref() {
+        None => Answer::Quit, // end of input: nobody is there to press Enter
+        Some("q" | "quit" | "exit") => Answer::Quit,
+        Some("s" | "skip") => Answer::Skip,
+        Some("e" | "exercise") => Answer::Exercise,
+        Some(_) => Answer::Go,
+    }
+}
+
+fn listing() -> String {
+    READMES
+        .iter()
+        .enumerate()
+        .map(|(i, readme)| {
+            // "Part 07 — Async context managers (…)" reads "make part_07   Async context managers (…)".
+            let title = title(readme);
+            let short = title.split_once(" — ").map_or(title, |(_, rest)| rest);
+            format!("  make part_{:02}   {short}\n", i + 1)
+        })
+        .collect()
+}
+
+/// The lesson as the terminal shows it: rustdoc's hidden lines dropped, Markdown rendered by
+/// termimad and wrapped to `width` columns; plain text (no colours) when `styled` is false.
+fn render(readme: &str, width: usize, styled: bool) -> String {
+    let skin = if styled {
+        MadSkin::default()
+    } else {
+        MadSkin::no_style()
+    };
+    // termimad reads ```lang fences as code blocks; the language tag itself is not shown.
+    skin.text(&join_soft_breaks(&lesson_text(readme)), Some(width))
+        .to_string()
+}
+
+/// Markdown's soft line breaks made explicit: the READMEs are wrapped at 100 columns, and in
+/// Markdown a single newline inside a paragraph or a list item is a space. termimad renders line
+/// by line, so without this each source line would be wrapped on its own, raggedly.
+fn join_soft_breaks(markdown: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut in_fence = false;
+    let mut joinable = false; // the last line is prose that a continuation may join
+    for line in markdown.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") {
+            in_fence = !in_fence;
+            joinable = false;
+            out.push(line.to_owned());
+            continue;
+        }
+        let starts_block = trimmed.is_empty()
+            || trimmed.starts_with('#')
+            || trimmed.starts_with('|')
+            || trimmed.starts_with("- ")
+            || trimmed.starts_with("* ")
+            || trimmed.starts_with("> ")
+            || trimmed
+                .split_once(". ")
+                .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        match out.last_mut() {
+            Some(last) if !in_fence && joinable && !starts_block => {
+                last.push(' ');
+                last.push_str(trimmed);
+            }
+            _ => out.push(line.to_owned()),
+        }
+        joinable = !in_fence
+            && !trimmed.is_empty()
+            && !trimmed.starts_with('#')
+            && !trimmed.starts_with('|');
+    }
+    out.join("\n") + "\n"
+}
+
+fn root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+fn run_part(part: usize) -> std::io::Result<ExitStatus> {
+    Command::new(cargo())
+        .current_dir(root())
+        .args(["run", "-q", "-p", &format!("part_{part:02}"), "--"])
+        .args(bound(part))
+        .env("WORKSHOP_BANNER", "off")
+        .status()
+}
+
+fn open_exercise(name: &str) -> std::io::Result<ExitStatus> {
+    Command::new(cargo())
+        .current_dir(root())
+        .args([
+            "run", "-q", "-p", "exercise", "--bin", "exercise", "--", "--start", name,
+        ])
+        .status()
+}
+
+fn prompt(text: &str, input: &mut impl BufRead) -> std::io::Result<Answer> {
+    print!("\n── {text} ── ");
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    let read = input.read_line(&mut line)?;
+    Ok(answer((read > 0).then_some(line.as_str())))
+}
+
+fn main() -> std::io::Result<()> {
+    let args = Args::parse();
+    if args.list {
+        print!("{}", listing());
+        return Ok(());
+    }
+    let exercises = catalog::Catalog::load(&root())
+        .map(|c| c.exercises)
+        .unwrap_or_default();
+    let styled = std::io::stdout().is_terminal();
+    let width = termimad::terminal_size().0.clamp(40, 100) as usize;
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    for part in args.from..=16 {
+        let readme = READMES[part - 1];
+        println!("\n▶▶ part_{part:02}: {}\n", title(readme));
+        print!("{}", render(readme, width, styled));
+        match prompt(
+            &format!("Enter: run part_{part:02} · s: skip · q: quit"),
+            &mut input,
+        )? {
+            Answer::Quit => return goodbye(part),
+            Answer::Skip => {}
+            Answer::Go | Answer::Exercise => match run_part(part) {
+                Ok(status) if status.success() => {}
+                Ok(status) => println!("\n(part_{part:02} ended with {status})"),
+                Err(e) => println!("\n(could not start part_{part:02}: {e})"),
+            },
+        }
+        let folder = format!("part_{part:02}");
+        let mine: Vec<&str> = exercises
+            .iter()
+            .filter(|e| e.dir == folder)
+            .map(|e| e.name.as_str())
+            .collect();
+        let next = if part == 16 {
+            "the capstone (make mr-server)".to_owned()
+        } else {
+            format!("part_{:02}", part + 1)
+        };
+        if let Some(first) = mine.first() {
+            println!("\nExercises for this part: {}", mine.join(", "));
+            if prompt(
+                &format!("e: try {first} · Enter: {next} · q: quit"),
+                &mut input,
+            )? == Answer::Exercise
+            {
+                if let Err(e) = open_exercise(first) {
+                    println!("(could not start the exercise runner: {e})");
+                }
+                if prompt(&format!("Enter: {next} · q: quit"), &mut input)? == Answer::Quit {
+                    return goodbye(part + 1);
+                }
+                continue;
+            }
+        } else if prompt(&format!("Enter: {next} · q: quit"), &mut input)? == Answer::Quit {
+            return goodbye(part + 1);
+        }
+    }
+    println!("\nThat was the last part. Next: the capstone, `make mr-server`.");
+    Ok(())
+}
+
+fn goodbye(next: usize) -> std::io::Result<()> {
+    if next <= 16 {
+        println!("Resume later with: FROM={next:02} make walkthrough");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_accepts_zero_padded_numbers_and_rejects_others() {
+        assert_eq!(parse_part("07"), Ok(7));
+        assert_eq!(parse_part("16"), Ok(16));
+        assert!(parse_part("0").is_err());
+        assert!(parse_part("17").is_err());
+        assert!(parse_part("seven").is_err());
+    }
+
+    #[test]
+    fn the_open_ended_parts_get_a_bound() {
+        assert_eq!(bound(10), ["--seconds", "7"]);
+        assert_eq!(bound(16), ["--items", "15"]);
+        assert!((1..=16).filter(|&p| !bound(p).is_empty()).eq([10, 16]));
+    }
+
+    #[test]
+    fn answers_enter_goes_on_q_or_end_of_input_quits() {
+        assert_eq!(answer(Some("\n")), Answer::Go);
+        assert_eq!(answer(Some(" q \n")), Answer::Quit);
+        assert_eq!(answer(Some("Quit")), Answer::Quit);
+        assert_eq!(answer(None), Answer::Quit);
+        assert_eq!(answer(Some("e\n")), Answer::Exercise);
+        assert_eq!(answer(Some("s")), Answer::Skip);
+    }
+
+    #[test]
+    fn listing_names_every_part_with_its_title() {
+        let listing = listing();
+        assert_eq!(listing.lines().count(), 16);
+        for (i, line) in listing.lines().enumerate() {
+            assert!(line.contains(&format!("make part_{:02}", i + 1)), "{line}");
+            assert!(
+                line.trim_end().len() > "  make part_01   ".len(),
+                "no title: {line}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_lesson_renders_without_fences_or_hidden_lines_within_the_width() {
+        for (i, readme) in READMES.iter().enumerate() {
+            let text = render(readme, 60, false);
+            assert!(
+                !text.contains("```"),
+                "part {}: a fence shows:\n{text}",
+                i + 1
+            );
+            assert!(
+                !text.contains("no_run"),
+                "part {}: a fence attribute shows",
+                i + 1
+            );
+            let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                words.contains(title(readme)),
+                "part {}: the title is missing:\n{text}",
+                i + 1
+            );
+            for line in text.lines() {
+                let line = line.trim_end();
+                // Code lines are not wrapped (they would not compile any more); prose is.
+                let width = line.chars().count();
+                assert!(
+                    width <= 60 || line.starts_with("  ") || line.contains("http"),
+                    "part {}: a prose line of {width} columns:\n{line}",
+                    i + 1
+                );
+            }
+        }
+        let markdown =
+            "# Title\n\nSome `code` and **bold**.\n\n```rust\nlet x = 1;\nlet y = 2;\n```\n";
+        let plain = render(markdown, 40, false);
+        assert!(
+            plain.contains("Title") && !plain.contains("# Title"),
+            "{plain}"
+        );
+        assert!(plain.contains("let x = 1;"), "{plain}");
+        assert!(!plain.contains("**"), "{plain}");
+        assert!(
+            plain.contains("let y = 2;"),
+            "code lines stay lines: {plain}"
+        );
+    }
+
+    #[test]
+    fn soft_breaks_join_prose_and_list_items_but_not_code_tables_or_new_items() {
+        let markdown = "One\ntwo.\n\n- item\n  goes on\n- next\n1. first\n   more\n\
+            | a |\n| b |\n```sh\nline one\nline two\n```\n# Head\nText";
+        assert_eq!(
+            join_soft_breaks(markdown),
+            "One two.\n\n- item goes on\n- next\n1. first more\n| a |\n| b |\n\
+             ```sh\nline one\nline two\n```\n# Head\nText\n"
+        );
+    }
+}
