@@ -1,77 +1,73 @@
 //! Part 14 — blocking I/O on a thread pool (Python: `run_in_executor(None, requests.get)`).
 //!
-//! Blocking HTTP requests run on tokio's blocking pool (`spawn_blocking`) and are collected as
-//! they complete: four requests of 1 to 4 s take about 4 s. Then the threads of the Python notes:
-//! fork/join with `std::thread`, detached threads and what happens to them when `main` returns
-//! (Python's `daemon=True`), scoped threads that borrow, a `CancellationToken` that workers check,
-//! a fixed-size pool against `spawn_blocking`, and a showdown: the same five requests run
-//! sequentially, on threads, on `spawn_blocking` and with async, in a table of measured times.
+//! Blocking HTTP requests made inside async tasks hold the runtime's two worker threads (the
+//! blocking detector names them), then the same requests on tokio's blocking pool
+//! (`spawn_blocking`), collected as they complete. Then the threads of the Python notes: fork/join
+//! with `std::thread`, detached threads against the blocking pool at exit (Python's `daemon=True`),
+//! a `CancellationToken` that workers check, and a `Semaphore` that caps the blocking pool
+//! (Python's `ThreadPoolExecutor(max_workers=2)`).
 //!
 //! Run it: `make part_14` (or `cargo run -p part_14`). It talks to the count server: `make server`
 //! in another terminal, or it starts one in-process.
 
-use std::any::Any;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use tokio::sync::oneshot;
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-use workshop::count_server::{get_count, get_count_blocking};
-use workshop::lesson::BoxError;
-use workshop::{Stopwatch, Timeline};
+use workshop::blocking::PYTHON_DEFAULT_LIMIT;
+use workshop::count_server::get_count_blocking;
+use workshop::lesson::{BoxError, panic_message};
+use workshop::{BlockingDetector, Stopwatch, Timeline, Trace};
 
-#[tokio::main]
+/// Requests of 0.5 to 2 s: the numbers the README quotes.
+const DELAYS: [f64; 4] = [2.0, 0.5, 1.5, 1.0];
+
+// Two worker threads, whatever the machine: section 1 runs two blocking requests at a time, on
+// any number of cores. (Without the pin, tokio starts one worker per core.)
+#[tokio::main(worker_threads = 2)]
 async fn main() -> ExitCode {
     workshop::banner!();
+    workshop::lesson::report_panics_in_one_line(); // section 3 panics on purpose
     workshop::lesson::exit_code(talk().await)
 }
 
 async fn talk() -> Result<(), BoxError> {
     let url = workshop::count_server_url().await?;
 
-    println!("1. Blocking requests on spawn_blocking, collected as they complete");
-    let done = blocking_requests_as_completed(&url, &[4.0, 1.0, 3.0, 2.0]).await?;
-    let last = done.last().map_or(Duration::ZERO, |d| d.at);
-    println!("   {} requests in {:.2}s\n", done.len(), last.as_secs_f64());
+    let workers = tokio::runtime::Handle::current().metrics().num_workers();
+    println!("1. DELIBERATELY WRONG: requests.get inside async tasks ({workers} worker threads)");
+    let wrong = BlockingDetector::new(PYTHON_DEFAULT_LIMIT);
+    requests_as_completed(&url, &DELAYS, On::RuntimeThreads, &wrong).await?;
 
-    println!("2. Fork / join with std::thread (Python: Thread.start / join)");
+    println!("\n2. The same requests on spawn_blocking, collected as they complete");
+    let right = BlockingDetector::new(PYTHON_DEFAULT_LIMIT);
+    requests_as_completed(&url, &DELAYS, On::BlockingPool, &right).await?;
+    println!("   blocking detector: {} reports\n", right.reports().len());
+
+    println!("3. Fork / join with std::thread (Python: Thread.start / join)");
     fork_join(Duration::from_millis(200)).await?;
 
-    println!("\n3. Detached threads (Python: daemon=True)");
-    detached_threads(Duration::from_millis(300), Duration::from_secs(60)).await?;
-
-    println!("\n4. Scoped threads borrow the client and the URL");
-    let watch = Stopwatch::start();
-    let url_for_threads = url.clone();
-    let counts = tokio::task::spawn_blocking(move || {
-        fetch_on_scoped_threads(&url_for_threads, &[0.5, 0.2, 0.3], Some(watch))
-    })
-    .await??;
-    watch.say(format!("the scope joined all three: {counts:?}"));
+    println!("\n4. At exit: detached threads (Python: daemon=True) and the blocking pool");
+    let trace = Trace::start();
+    let in_pool = trace.clone();
+    let (work, sleeper) = (Duration::from_millis(300), Duration::from_secs(60));
+    tokio::task::spawn_blocking(move || at_exit(work, sleeper, &in_pool)).await??;
 
     println!("\n5. Cancelling workers with a CancellationToken");
-    let cancelled = cancel_workers(Duration::from_millis(100), Duration::from_millis(450)).await?;
-    let steps: u32 = cancelled.steps.iter().map(|(_, steps)| steps).sum();
-    println!(
-        "   {} workers stopped, {steps} steps done in all",
-        cancelled.steps.len()
-    );
+    cancel_workers(Duration::from_millis(100), Duration::from_millis(450)).await?;
 
-    println!("\n6. A pool of 2 threads vs spawn_blocking: 4 blocking jobs of 0.25 s");
-    pool_vs_spawn_blocking(4, Duration::from_millis(250)).await?;
-
-    println!("\n7. Showdown: the same 5 requests (0.5 s each), four ways");
-    let rows = showdown(&url, 5, 0.5).await?;
-    print_showdown(&rows);
+    println!("\n6. spawn_blocking under a Semaphore (Python: ThreadPoolExecutor(max_workers=n))");
+    at_most(2, 8, Duration::from_millis(250)).await?;
 
     println!(
-        "\nmain returns: the process exits, and section 3's `sleeper` thread dies mid-sleep.\n\
-         (Python waits for non-daemon threads at exit; Rust waits for none: join what matters.)"
+        "\nmain returns: section 4's `sleeper` thread dies mid-sleep with the process, while the\n\
+         runtime's drop waits for any spawn_blocking job still running. Join what matters."
     );
     Ok(())
 }
@@ -83,68 +79,73 @@ fn block_for(duration: Duration) {
     thread::sleep(duration);
 }
 
-/// Python's `requests.get(url)`: a blocking call with a client of its own. For threads and the
-/// blocking pool only: on a runtime thread it would stall every task scheduled there.
+/// Python's `requests.get(url)`: a blocking call with a client of its own. It parks the thread it
+/// runs on until the answer comes: fine on a thread of its own, wrong on a runtime thread.
 fn fetch_blocking(base_url: &str, delay: f64) -> Result<u64, BoxError> {
     let client = reqwest::blocking::Client::builder().build()?;
     Ok(get_count_blocking(&client, base_url, delay)?)
 }
 
-/// A panic payload as text: what `JoinHandle::join` hands back when the thread panicked.
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_owned()
-    } else {
-        "a panic without a message".to_owned()
-    }
+/// Where the blocking requests run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum On {
+    /// Inside async tasks, so on the runtime's worker threads: DELIBERATELY WRONG.
+    RuntimeThreads,
+    /// On tokio's blocking pool, with `spawn_blocking`.
+    BlockingPool,
 }
 
-/// One request's answer, and when it arrived.
-#[derive(Debug, Clone, PartialEq)]
-struct Done {
-    delay: f64,
-    count: u64,
-    at: Duration,
-}
-
-/// Python: `loop.run_in_executor(None, requests.get, url)` per URL, then `asyncio.as_completed`.
+/// Python: `loop.run_in_executor(None, requests.get, url)` per URL, then `asyncio.as_completed`;
+/// or, wrongly, `requests.get` inside each coroutine.
 ///
-/// `spawn_blocking` runs the closure on tokio's blocking pool, a set of threads kept apart from
-/// the ones running async tasks, and gives back a Future of its result. A `JoinSet` hands the
-/// results over in the order they complete.
-async fn blocking_requests_as_completed(
+/// `spawn_blocking` runs the closure on the blocking pool, threads kept apart from the ones that
+/// run async tasks, and gives back a Future of its result. Spawned as an async task instead, the
+/// same closure runs inside one `poll` and holds a worker thread until it returns: with two
+/// workers, two requests at a time, and the detector names each one.
+async fn requests_as_completed(
     base_url: &str,
     delays: &[f64],
-) -> Result<Vec<Done>, BoxError> {
+    on: On,
+    detector: &BlockingDetector,
+) -> Result<Vec<(f64, u64)>, BoxError> {
     let watch = Stopwatch::start();
     let timeline = Timeline::starting_at(watch.origin());
     let mut jobs = JoinSet::new();
     for &delay in delays {
         let (url, timeline) = (base_url.to_owned(), timeline.clone());
-        jobs.spawn_blocking(move || {
+        let request = move || {
             let start = Instant::now();
             let count = fetch_blocking(&url, delay);
             timeline.record(format!("delay {delay}s"), start, Instant::now());
             (delay, count)
-        });
+        };
+        let name = format!("request {delay}s");
+        match on {
+            // DELIBERATELY WRONG: the blocking call runs inside this task's poll.
+            On::RuntimeThreads => jobs.spawn(detector.watch(name, async move { request() })),
+            // The task only awaits the pool's answer: each of its polls is over at once.
+            On::BlockingPool => jobs.spawn(detector.watch(name, async move {
+                let joined = tokio::task::spawn_blocking(request).await;
+                joined.unwrap_or_else(|panicked| (delay, Err(panicked.into())))
+            })),
+        };
     }
-    watch.say(format!("{} blocking requests started", delays.len()));
-    let mut done = Vec::with_capacity(delays.len());
-    while let Some(joined) = jobs.join_next().await {
-        let (delay, count) = joined?;
-        let count = count?;
-        let at = watch.elapsed();
-        watch.say(format!("delay {delay}s → count {count}"));
-        done.push(Done { delay, count, at });
+    // The collecting loop is watched too: awaiting `join_next` never holds the thread.
+    let collect = async {
+        let mut done = Vec::with_capacity(delays.len());
+        while let Some(joined) = jobs.join_next().await {
+            let (delay, count) = joined?;
+            let count = count?;
+            watch.say(format!("delay {delay}s → count {count}"));
+            done.push((delay, count));
+        }
+        Ok::<_, BoxError>(done)
+    };
+    let done = detector.watch("collect results", collect).await?;
+    for line in timeline.render(40).lines() {
+        println!("   {line}");
     }
-    print!("{}", indent(&timeline.render(40)));
     Ok(done)
-}
-
-fn indent(text: &str) -> String {
-    text.lines().map(|line| format!("   {line}\n")).collect()
 }
 
 /// Python: `t = Thread(target=work); t.start(); …; t.join()`.
@@ -152,10 +153,10 @@ fn indent(text: &str) -> String {
 /// `thread::spawn` needs a `'static` closure: the thread may outlive the caller, so it must own
 /// what it uses (`move`). `join` waits, and returns the thread's value, or `Err` with the panic if
 /// it panicked: an exception in a Python thread is printed and lost; here the parent gets it.
-/// Returns each worker's result, in join order.
-async fn fork_join(work: Duration) -> Result<Vec<Result<String, String>>, BoxError> {
-    let watch = Stopwatch::start();
-    watch.say("3 threads started; worker-3 will panic, on purpose");
+/// Returns the trace and each worker's result, in join order.
+async fn fork_join(work: Duration) -> Result<(Trace, Vec<Result<String, String>>), BoxError> {
+    let trace = Trace::start();
+    let in_pool = trace.clone();
     // `join` blocks the thread calling it, so the whole fork/join runs on the blocking pool.
     let joined = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<_>> {
         let mut handles = Vec::new();
@@ -172,107 +173,61 @@ async fn fork_join(work: Duration) -> Result<Vec<Result<String, String>>, BoxErr
             })?;
             handles.push(handle);
         }
+        in_pool.say("3 threads started; worker-3 will panic, on purpose");
         // Joined in spawn order, whatever order they finish in.
         let mut results = Vec::new();
         for handle in handles {
             let result = handle.join().map_err(|payload| panic_message(&*payload));
-            watch.say(format!("joined: {result:?}"));
+            in_pool.say(format!("joined: {result:?}"));
             results.push(result);
         }
         Ok(results)
     })
     .await??;
-    Ok(joined)
+    Ok((trace, joined))
 }
 
 /// Python: a `daemon=True` thread is killed when the program exits; a non-daemon one is waited
-/// for. Rust has only the first kind: dropping a `JoinHandle` detaches the thread (it keeps
-/// running), and when `main` returns the process exits with every thread still running.
-///
-/// One detached thread finishes `work` and reports back over a oneshot channel (a thread can
-/// hand a result to async code without anyone calling the blocking `join`). The `sleeper` is left
-/// asleep for `sleeper`: `main` ends long before, taking it along. Returns the trace.
-async fn detached_threads(work: Duration, sleeper: Duration) -> Result<Vec<String>, BoxError> {
-    let watch = Stopwatch::start();
-    let mut events = Vec::new();
-    let (done_tx, done_rx) = oneshot::channel();
+/// for. A `std::thread` is the daemon kind: dropping its `JoinHandle` detaches it, and when `main`
+/// returns the process exits and takes it along. The blocking pool is not: `#[tokio::main]` ends by
+/// dropping its runtime, and that drop waits for every `spawn_blocking` job that has started (jobs
+/// still queued are dropped; `shutdown_timeout(d)` waits at most `d`). Shown on a runtime of its
+/// own, built and dropped here: dropping a runtime blocks, so call this from a thread, not a task.
+fn at_exit(work: Duration, sleeper: Duration, trace: &Trace) -> Result<(), BoxError> {
+    let sleeping = trace.clone();
     let handle = thread::Builder::new()
-        .name("detached".into())
-        .spawn(move || {
-            block_for(work);
-            let _ = done_tx.send(format!("worked {:.1}s", work.as_secs_f64()));
-        })?;
-    drop(handle);
-    events.push(watch.say("detached: JoinHandle dropped, the thread runs on"));
-    let report = done_rx.await.map_err(|_| "the detached thread died")?;
-    events.push(watch.say(format!("detached: {report}, finished anyway")));
-
-    thread::Builder::new()
         .name("sleeper".into())
         .spawn(move || {
             block_for(sleeper);
-            println!("sleeper: awake after {sleeper:?}");
+            sleeping.say("sleeper: awake");
         })?;
-    events.push(watch.say(format!(
-        "sleeper: started, sleeping {:.0}s; nobody will join it",
-        sleeper.as_secs_f64()
-    )));
-    Ok(events)
-}
+    drop(handle); // detached: nobody will join it
+    trace.say(format!(
+        "sleeper: a detached std::thread, sleeping {sleeper:?}"
+    ));
 
-/// Scoped threads (`std::thread::scope`): the scope joins every thread before it returns, so the
-/// threads may borrow from the caller: here one blocking client and the URL, shared by reference,
-/// with no `Arc` and no clones. Blocks until all are done: call it from a thread, not a task.
-/// Returns the counts in the order of `delays`.
-fn fetch_on_scoped_threads(
-    base_url: &str,
-    delays: &[f64],
-    trace: Option<Stopwatch>,
-) -> Result<Vec<u64>, BoxError> {
-    let client = reqwest::blocking::Client::builder().build()?;
-    let client = &client;
-    let joined: Vec<_> = thread::scope(|scope| {
-        let handles: Vec<_> = delays
-            .iter()
-            .map(|&delay| {
-                scope.spawn(move || {
-                    let count = get_count_blocking(client, base_url, delay);
-                    if let (Some(watch), Ok(count)) = (trace, &count) {
-                        watch.say(format!("thread for delay {delay}s → count {count}"));
-                    }
-                    count
-                })
-            })
-            .collect();
-        handles.into_iter().map(|handle| handle.join()).collect()
+    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    let (job_trace, (started_tx, started_rx)) = (trace.clone(), std::sync::mpsc::channel());
+    runtime.spawn_blocking(move || {
+        let _ = started_tx.send(());
+        block_for(work);
+        job_trace.say("blocking job: finished");
     });
-    joined
-        .into_iter()
-        .map(|result| match result {
-            Ok(count) => Ok(count?),
-            Err(payload) => Err(panic_message(&*payload).into()),
-        })
-        .collect()
-}
-
-/// What the cancellation section observed.
-#[derive(Debug)]
-struct Cancelled {
-    #[cfg_attr(not(test), allow(dead_code))] // the trace: printed as it happens, read by the tests
-    events: Vec<String>,
-    /// (worker, steps done before it saw the cancellation)
-    steps: Vec<(&'static str, u32)>,
+    started_rx.recv()?; // the job is running: one still queued would be dropped, not waited for
+    trace.say("dropping a runtime while its spawn_blocking job runs…");
+    drop(runtime);
+    trace.say("drop returned");
+    Ok(())
 }
 
 /// The "cancellation thread" of the Python notes: workers check a shared `threading.Event`
 /// between steps, and someone sets it. A `CancellationToken` does both jobs: threads poll
 /// `is_cancelled()` between blocking steps, async tasks `.await` `cancelled()`. A thread cannot be
-/// stopped from outside (there is no `Thread.kill`, in Python or Rust); it has to look.
-async fn cancel_workers(step: Duration, cancel_after: Duration) -> Result<Cancelled, BoxError> {
-    let watch = Stopwatch::start();
+/// stopped from outside (there is no `Thread.kill`, in Python or Rust); it has to look. Returns
+/// the trace.
+async fn cancel_workers(step: Duration, cancel_after: Duration) -> Result<Vec<String>, BoxError> {
+    let trace = Trace::start();
     let token = CancellationToken::new();
-    let mut events = Vec::new();
-
     let mut workers = JoinSet::new();
     for name in ["thread-1", "thread-2"] {
         let token = token.clone();
@@ -297,190 +252,48 @@ async fn cancel_workers(step: Duration, cancel_after: Duration) -> Result<Cancel
     });
 
     tokio::time::sleep(cancel_after).await;
-    events.push(watch.say("token.cancel()"));
+    trace.say("token.cancel()");
     token.cancel();
-
-    let mut steps = Vec::new();
     while let Some(joined) = workers.join_next().await {
         let (name, done) = joined?;
-        events.push(watch.say(format!("{name} stopped after {done} steps")));
-        steps.push((name, done));
+        trace.say(format!("{name} stopped after {done} steps"));
     }
-    steps.sort();
-    Ok(Cancelled { events, steps })
+    Ok(trace.messages())
 }
 
-/// One way of running blocking jobs, measured.
-#[derive(Debug)]
-struct PoolRun {
-    elapsed: Duration,
-    /// The most jobs that were running at the same moment.
-    peak: usize,
-    #[cfg_attr(not(test), allow(dead_code))] // the job ids, in submission order: for the tests
-    results: Vec<usize>,
-}
-
-/// Counts jobs running right now, and the most at once.
-#[derive(Debug, Default)]
-struct Gauge {
-    running: AtomicUsize,
-    peak: AtomicUsize,
-}
-
-impl Gauge {
-    fn job(&self, id: usize, work: Duration) -> usize {
-        let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
-        self.peak.fetch_max(now, Ordering::SeqCst);
-        block_for(work);
-        self.running.fetch_sub(1, Ordering::SeqCst);
-        id
-    }
-}
-
-/// Python: `ThreadPoolExecutor(max_workers=2)` against `run_in_executor(None, …)`.
+/// Python: `ThreadPoolExecutor(max_workers=2)` for blocking I/O.
 ///
-/// A fixed pool (a rayon `ThreadPool` of 2 threads) runs at most 2 jobs at once; the others
-/// queue. tokio's blocking pool starts a new thread whenever none is idle (up to 512 by default),
-/// so all the jobs run at once. Results come back to async code through oneshot channels.
-async fn pool_vs_spawn_blocking(
+/// tokio's blocking pool starts a thread whenever none is idle (up to 512), so it has no size to
+/// give. A `Semaphore` of `permits` is the cap: the permit is awaited in async code (waiting costs
+/// no thread), moved into the job, and released when the job returns. (rayon's pool is sized for
+/// CPU work, part 15: a thread of it parked on I/O is a core left idle.) Returns the most jobs that
+/// ran at once, and the job ids in submission order.
+async fn at_most(
+    permits: usize,
     jobs: usize,
     work: Duration,
-) -> Result<(PoolRun, PoolRun), BoxError> {
+) -> Result<(usize, Vec<usize>), BoxError> {
     let watch = Stopwatch::start();
-
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .thread_name(|i| format!("pool-{i}"))
-        .build()?;
-    let gauge = Arc::new(Gauge::default());
-    let start = Instant::now();
-    let receivers: Vec<_> = (0..jobs)
-        .map(|id| {
-            let (tx, rx) = oneshot::channel();
-            let gauge = Arc::clone(&gauge);
-            pool.spawn(move || {
-                let _ = tx.send(gauge.job(id, work));
-            });
-            rx
-        })
-        .collect();
-    let results = futures::future::try_join_all(receivers).await?;
-    let fixed = PoolRun {
-        elapsed: start.elapsed(),
-        peak: gauge.peak.load(Ordering::SeqCst),
-        results,
-    };
-    watch.say(format!(
-        "pool of 2:      {jobs} jobs in {:.2}s, at most {} at once",
-        fixed.elapsed.as_secs_f64(),
-        fixed.peak
-    ));
-
-    let gauge = Arc::new(Gauge::default());
-    let start = Instant::now();
-    let handles: Vec<_> = (0..jobs)
-        .map(|id| {
-            let gauge = Arc::clone(&gauge);
-            tokio::task::spawn_blocking(move || gauge.job(id, work))
-        })
-        .collect();
-    let results = futures::future::try_join_all(handles).await?;
-    let blocking = PoolRun {
-        elapsed: start.elapsed(),
-        peak: gauge.peak.load(Ordering::SeqCst),
-        results,
-    };
-    watch.say(format!(
-        "spawn_blocking: {jobs} jobs in {:.2}s, at most {} at once",
-        blocking.elapsed.as_secs_f64(),
-        blocking.peak
-    ));
-    Ok((fixed, blocking))
-}
-
-/// One row of the showdown.
-#[derive(Debug)]
-struct Row {
-    method: &'static str,
-    elapsed: Duration,
-    counts: Vec<u64>,
-}
-
-/// The same `n` requests of `delay` seconds each: sequentially (Python: a `requests` loop), on
-/// scoped threads (`threading`), on `spawn_blocking` (`run_in_executor`), and async (`aiohttp`
-/// with `gather`). I/O-bound work waits; the three concurrent ways overlap the waits.
-async fn showdown(base_url: &str, n: usize, delay: f64) -> Result<Vec<Row>, BoxError> {
-    let delays = vec![delay; n];
-    let mut rows = Vec::new();
-
-    let start = Instant::now();
-    let (url, these) = (base_url.to_owned(), delays.clone());
-    let counts = tokio::task::spawn_blocking(move || -> Result<Vec<u64>, BoxError> {
-        let client = reqwest::blocking::Client::builder().build()?;
-        these
-            .iter()
-            .map(|&delay| Ok(get_count_blocking(&client, &url, delay)?))
-            .collect()
-    })
-    .await??;
-    rows.push(Row {
-        method: "sequential (one thread)",
-        elapsed: start.elapsed(),
-        counts,
-    });
-
-    let start = Instant::now();
-    let (url, these) = (base_url.to_owned(), delays.clone());
-    let counts =
-        tokio::task::spawn_blocking(move || fetch_on_scoped_threads(&url, &these, None)).await??;
-    rows.push(Row {
-        method: "threads (a thread each)",
-        elapsed: start.elapsed(),
-        counts,
-    });
-
-    let start = Instant::now();
-    let handles: Vec<_> = delays
-        .iter()
-        .map(|&delay| {
-            let url = base_url.to_owned();
-            tokio::task::spawn_blocking(move || fetch_blocking(&url, delay))
-        })
-        .collect();
-    let counts = futures::future::try_join_all(handles)
-        .await?
-        .into_iter()
-        .collect::<Result<Vec<u64>, BoxError>>()?;
-    rows.push(Row {
-        method: "spawn_blocking",
-        elapsed: start.elapsed(),
-        counts,
-    });
-
-    let start = Instant::now();
-    let client = reqwest::Client::builder().build()?;
-    let requests = delays
-        .iter()
-        .map(|&delay| get_count(&client, base_url, delay));
-    let counts = futures::future::try_join_all(requests).await?;
-    rows.push(Row {
-        method: "async (no extra thread)",
-        elapsed: start.elapsed(),
-        counts,
-    });
-    Ok(rows)
-}
-
-fn print_showdown(rows: &[Row]) {
-    println!("   {:<26} {:>6}   counts", "method", "time");
-    for row in rows {
-        println!(
-            "   {:<26} {:>5.2}s   {:?}",
-            row.method,
-            row.elapsed.as_secs_f64(),
-            row.counts
-        );
+    let semaphore = Arc::new(Semaphore::new(permits));
+    let (running, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let mut handles = Vec::new();
+    for id in 0..jobs {
+        let permit = Arc::clone(&semaphore).acquire_owned().await?;
+        let (running, peak) = (Arc::clone(&running), Arc::clone(&peak));
+        handles.push(tokio::task::spawn_blocking(move || {
+            let _permit = permit; // released when the job ends
+            peak.fetch_max(running.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+            block_for(work);
+            running.fetch_sub(1, Ordering::SeqCst);
+            id
+        }));
     }
+    let ids = futures::future::try_join_all(handles).await?;
+    let peak = peak.load(Ordering::SeqCst);
+    watch.say(format!(
+        "{permits} permits: {jobs} jobs of {work:?} done, at most {peak} at once"
+    ));
+    Ok((peak, ids))
 }
 
 #[cfg(test)]
@@ -490,8 +303,9 @@ mod tests {
     use workshop::testing::within;
 
     // Real clock throughout: these tests wait on threads and sockets, and a paused clock would
-    // jump straight to the time limit while the runtime waits for them. Durations are small, and
-    // the assertions are about values and order, never about how long things took.
+    // jump straight to the time limit while the runtime waits for them. The assertions are about
+    // values, order and lower bounds (a request delayed 0.2 s takes at least 0.2 s), never about
+    // how fast a loaded machine gets things done.
 
     /// A count server of the test's own, so its counter starts at zero.
     fn fresh_server() -> String {
@@ -499,18 +313,46 @@ mod tests {
         format!("http://{addr}")
     }
 
-    #[tokio::test]
-    async fn blocking_requests_arrive_in_completion_order() {
-        within(Duration::from_secs(20), "as completed", async {
+    fn sorted_counts(done: &[(f64, u64)]) -> Vec<u64> {
+        let mut counts: Vec<u64> = done.iter().map(|&(_, count)| count).collect();
+        counts.sort_unstable();
+        counts
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_blocking_request_in_a_task_is_reported_by_name() {
+        within(Duration::from_secs(20), "blocking in tasks", async {
             let url = fresh_server();
-            // 0.3 s between finishes: wide enough that a busy CI machine cannot reorder them.
-            let done = blocking_requests_as_completed(&url, &[0.9, 0.3, 0.6])
+            let detector = BlockingDetector::new(PYTHON_DEFAULT_LIMIT).quiet();
+            let delays = [0.3, 0.15, 0.2];
+            let done = requests_as_completed(&url, &delays, On::RuntimeThreads, &detector)
                 .await
                 .unwrap();
-            let order: Vec<(f64, u64)> = done.iter().map(|d| (d.delay, d.count)).collect();
-            // The shortest wait is answered first, and the server counted it first.
-            assert_eq!(order, [(0.3, 1), (0.6, 2), (0.9, 3)]);
-            assert!(done.windows(2).all(|w| w[0].at <= w[1].at), "{done:?}");
+            assert_eq!(sorted_counts(&done), [1, 2, 3]);
+            let mut reports = detector.reports();
+            reports.sort_by_key(|r| r.took);
+            let names: Vec<&str> = reports.iter().map(|r| r.task.as_str()).collect();
+            // Every request held a worker thread for its whole wait, and nothing else did.
+            assert_eq!(names, ["request 0.15s", "request 0.2s", "request 0.3s"]);
+            for (report, delay) in reports.iter().zip([0.15, 0.2, 0.3]) {
+                assert!(report.took >= Duration::from_secs_f64(delay), "{report:?}");
+                assert!(report.took > detector.limit(), "{report:?}");
+            }
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_same_requests_on_spawn_blocking_are_not_reported() {
+        within(Duration::from_secs(20), "spawn_blocking", async {
+            let url = fresh_server();
+            let detector = BlockingDetector::new(PYTHON_DEFAULT_LIMIT).quiet();
+            let delays = [0.3, 0.15, 0.2];
+            let done = requests_as_completed(&url, &delays, On::BlockingPool, &detector)
+                .await
+                .unwrap();
+            assert_eq!(sorted_counts(&done), [1, 2, 3]);
+            assert_eq!(detector.reports(), []);
         })
         .await;
     }
@@ -518,44 +360,40 @@ mod tests {
     #[tokio::test]
     async fn join_returns_values_in_join_order_and_panics_as_errors() {
         within(Duration::from_secs(20), "fork/join", async {
-            let joined = fork_join(Duration::from_millis(5)).await.unwrap();
-            assert_eq!(joined.len(), 3);
-            assert_eq!(joined[0], Ok("worker-1 worked 0.0s".to_owned()));
-            assert_eq!(joined[1], Ok("worker-2 worked 0.0s".to_owned()));
-            assert_eq!(joined[2], Err("worker-3 gave up".to_owned()));
-        })
-        .await;
-    }
-
-    #[tokio::test]
-    async fn a_detached_thread_keeps_running() {
-        within(Duration::from_secs(20), "detached", async {
-            let events = detached_threads(Duration::from_millis(100), Duration::from_millis(10))
-                .await
-                .unwrap();
-            // The answer came after the handle was dropped: dropping it did not stop the thread.
-            assert!(events[0].ends_with("JoinHandle dropped, the thread runs on"));
-            assert!(
-                events[1].ends_with("worked 0.1s, finished anyway"),
-                "{events:?}"
+            let (trace, joined) = fork_join(Duration::from_millis(5)).await.unwrap();
+            assert_eq!(
+                joined,
+                [
+                    Ok("worker-1 worked 0.0s".to_owned()),
+                    Ok("worker-2 worked 0.0s".to_owned()),
+                    Err("worker-3 gave up".to_owned()),
+                ]
             );
-            assert_eq!(events.len(), 3);
+            // "started" is said once the three spawns returned, before any join.
+            let messages = trace.messages();
+            assert!(messages[0].starts_with("3 threads started"), "{messages:?}");
+            assert_eq!(messages.len(), 4, "{messages:?}");
         })
         .await;
     }
 
     #[tokio::test]
-    async fn scoped_threads_share_one_borrowed_client() {
-        within(Duration::from_secs(20), "scoped threads", async {
-            let url = fresh_server();
-            let mut counts = tokio::task::spawn_blocking(move || {
-                fetch_on_scoped_threads(&url, &[0.05, 0.01, 0.03], None)
-            })
-            .await
-            .unwrap()
-            .unwrap();
-            counts.sort_unstable();
-            assert_eq!(counts, [1, 2, 3]);
+    async fn dropping_a_runtime_waits_for_its_running_blocking_job() {
+        within(Duration::from_secs(20), "runtime drop", async {
+            let trace = Trace::start();
+            let in_pool = trace.clone();
+            let (work, sleeper) = (Duration::from_millis(100), Duration::from_secs(60));
+            tokio::task::spawn_blocking(move || at_exit(work, sleeper, &in_pool))
+                .await
+                .unwrap()
+                .unwrap();
+            let messages = trace.messages();
+            let at = |text: &str| messages.iter().position(|m| m.starts_with(text));
+            let finished = at("blocking job: finished").expect("the job ran to its end");
+            let returned = at("drop returned").expect("the drop returned");
+            assert!(finished < returned, "{messages:?}");
+            // The detached sleeper is still asleep: nobody waited for it.
+            assert_eq!(at("sleeper: awake"), None, "{messages:?}");
         })
         .await;
     }
@@ -563,58 +401,38 @@ mod tests {
     #[tokio::test]
     async fn every_worker_stops_after_cancel() {
         within(Duration::from_secs(20), "cancellation", async {
-            let seen = cancel_workers(Duration::from_millis(5), Duration::from_millis(60))
+            let events = cancel_workers(Duration::from_millis(5), Duration::from_millis(60))
                 .await
                 .unwrap();
             // Nobody stops before the cancel: they only stop because they saw the token.
-            assert!(seen.events[0].ends_with("token.cancel()"), "{seen:?}");
-            assert_eq!(seen.events.len(), 4);
-            assert!(seen.events[1..].iter().all(|e| e.contains("stopped after")));
-            let names: Vec<&str> = seen.steps.iter().map(|s| s.0).collect();
-            assert_eq!(names, ["async task", "thread-1", "thread-2"]);
-        })
-        .await;
-    }
-
-    #[tokio::test]
-    async fn a_fixed_pool_caps_concurrency_and_spawn_blocking_does_not() {
-        within(Duration::from_secs(20), "pools", async {
-            // Jobs of 0.4 s: ample time for spawn_blocking to start its third thread even on a
-            // busy machine, which is what the second assertion needs.
-            let (fixed, blocking) = pool_vs_spawn_blocking(4, Duration::from_millis(400))
-                .await
-                .unwrap();
-            assert_eq!(fixed.results, [0, 1, 2, 3]);
-            assert_eq!(blocking.results, [0, 1, 2, 3]);
-            // The pool never ran more than its 2 threads at once...
-            assert!((1..=2).contains(&fixed.peak), "{fixed:?}");
-            // ...while the blocking pool started more threads than that.
-            assert!(blocking.peak > 2, "{blocking:?}");
-        })
-        .await;
-    }
-
-    #[tokio::test]
-    async fn the_showdown_runs_every_request_once_per_method() {
-        within(Duration::from_secs(20), "showdown", async {
-            let url = fresh_server();
-            let rows = showdown(&url, 5, 0.02).await.unwrap();
-            let methods: Vec<&str> = rows.iter().map(|r| r.method).collect();
+            assert_eq!(events[0], "token.cancel()", "{events:?}");
+            let mut stopped: Vec<&str> = events[1..]
+                .iter()
+                .map(|e| e.split(" stopped after").next().unwrap_or(e))
+                .collect();
+            stopped.sort_unstable();
             assert_eq!(
-                methods,
-                [
-                    "sequential (one thread)",
-                    "threads (a thread each)",
-                    "spawn_blocking",
-                    "async (no extra thread)"
-                ]
+                stopped,
+                ["async task", "thread-1", "thread-2"],
+                "{events:?}"
             );
-            // One after another: the server counted them in order.
-            assert_eq!(rows[0].counts, [1, 2, 3, 4, 5]);
-            // Every request of every method was answered, each with a count of its own.
-            let mut all: Vec<u64> = rows.iter().flat_map(|r| r.counts.clone()).collect();
-            all.sort_unstable();
-            assert_eq!(all, (1..=20).collect::<Vec<u64>>());
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_semaphore_caps_the_blocking_pool() {
+        within(Duration::from_secs(20), "semaphore", async {
+            for permits in [1, 2] {
+                let (peak, ids) = at_most(permits, 6, Duration::from_millis(20))
+                    .await
+                    .unwrap();
+                assert_eq!(ids, [0, 1, 2, 3, 4, 5]);
+                assert!(
+                    (1..=permits).contains(&peak),
+                    "{permits} permits, peak {peak}"
+                );
+            }
         })
         .await;
     }
