@@ -300,9 +300,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
-    use tower::ServiceExt;
-    use workshop::count_server::{Counter, router, start_in_background};
+    use workshop::count_server::{InProcess, start_in_background};
     use workshop::testing::within;
 
     // Paused clock: the count server's router is called in-process, so the server's delays run on
@@ -315,21 +313,13 @@ mod tests {
     const HTTP_LIMIT: Duration = Duration::from_millis(400);
 
     /// `GET /count?delay=…` answered by the count server's own router, in this task.
-    async fn count_in_process(app: axum::Router, secs: f64) -> Result<u64, CountError> {
-        let request = axum::http::Request::get(format!("/count?delay={secs}"))
-            .body(axum::body::Body::empty())
-            .expect("a request");
-        let response = app.oneshot(request).await.expect("a router answers");
-        assert!(response.status().is_success(), "{response:?}");
-        let body = axum::body::to_bytes(response.into_body(), 64).await;
-        let body = String::from_utf8(body.expect("a body").to_vec()).expect("UTF-8");
-        Ok(body.trim().parse().expect("a count"))
-    }
-
     fn in_process() -> impl Fn(f64) -> futures::future::BoxFuture<'static, Result<u64, CountError>>
     {
-        let app = router(Arc::new(Counter::default()));
-        move |secs| Box::pin(count_in_process(app.clone(), secs))
+        let server = InProcess::new();
+        move |secs| {
+            let server = server.clone();
+            Box::pin(async move { server.get_count(secs).await })
+        }
     }
 
     fn server() -> String {

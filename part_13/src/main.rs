@@ -277,9 +277,7 @@ fn report(finished: &[Finished]) -> Result<(), BoxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
-    use tower::ServiceExt;
-    use workshop::count_server::{Counter, router, start_in_background};
+    use workshop::count_server::{InProcess, start_in_background};
     use workshop::testing::within;
 
     const UNIT: Duration = Duration::from_secs(1);
@@ -309,18 +307,18 @@ mod tests {
     /// `GET /count?delay=…` answered by the count server's own router, in-process: no socket, so
     /// the server's delays run on the paused clock. A fresh counter: count n = answered n-th.
     fn in_process(delays: &[u32]) -> Vec<Job> {
-        let app = router(Arc::new(Counter::default()));
-        let count = |app: axum::Router, d: u32| async move {
-            let uri = format!("/count?delay={}", (UNIT * d).as_secs_f64());
-            let request = axum::http::Request::get(uri).body(axum::body::Body::empty());
-            let response = app.oneshot(request.expect("a request")).await;
-            let body = response.expect("an answer").into_body();
-            let body = axum::body::to_bytes(body, 64).await.expect("a body");
-            Ok(String::from_utf8_lossy(&body).parse().expect("a count"))
+        let server = InProcess::new();
+        let count = |server: InProcess, d: u32| async move {
+            server.get_count((UNIT * d).as_secs_f64()).await
         };
         delays
             .iter()
-            .map(|&d| (format!("delay {d}"), Box::pin(count(app.clone(), d)) as _))
+            .map(|&d| {
+                (
+                    format!("delay {d}"),
+                    Box::pin(count(server.clone(), d)) as _,
+                )
+            })
             .collect()
     }
 

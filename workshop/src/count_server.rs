@@ -333,6 +333,57 @@ pub fn get_count_blocking(
         })
 }
 
+/// The count server's own [`router`], called in-process through `tower`: no socket, so its delays
+/// run on the caller's clock, a paused test clock included. (Over real TCP a paused clock can jump
+/// past a delay while a request is still in the kernel.) Clones share one counter.
+#[derive(Clone, Debug)]
+pub struct InProcess {
+    app: Router,
+}
+
+impl Default for InProcess {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl InProcess {
+    /// A router with a fresh counter: the n-th answer is count n.
+    pub fn new() -> Self {
+        Self {
+            app: router(Arc::new(Counter::default())),
+        }
+    }
+
+    /// `GET /count?delay={delay_secs}`, answered by the router in this task.
+    pub async fn get_count(&self, delay_secs: f64) -> Result<u64, CountError> {
+        use tower::ServiceExt;
+        let url = count_url("", delay_secs);
+        let bad = |cause: String| CountError::BadBody {
+            url: url.clone(),
+            cause,
+        };
+        let request = axum::http::Request::get(&url)
+            .body(axum::body::Body::empty())
+            .map_err(|e| bad(e.to_string()))?;
+        let response = match self.app.clone().oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
+            .await
+            .map_err(|e| bad(e.to_string()))?;
+        let body = String::from_utf8_lossy(&body);
+        if !status.is_success() {
+            return Err(status_error(url, status, &body));
+        }
+        body.trim()
+            .parse()
+            .map_err(|e: std::num::ParseIntError| bad(e.to_string()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,5 +398,30 @@ mod tests {
         ] {
             assert!(parse_delay(Some(bad)).is_err(), "{bad:?} must be rejected");
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn in_process_calls_count_in_answer_order_on_the_callers_clock() {
+        crate::testing::within(Duration::from_secs(10), "in-process counts", async {
+            let server = InProcess::new();
+            let start = tokio::time::Instant::now();
+            let (slow, fast) = tokio::join!(server.get_count(2.0), server.get_count(1.0));
+            assert_eq!(
+                (slow.unwrap(), fast.unwrap()),
+                (2, 1),
+                "answered first, counted first"
+            );
+            assert_eq!(
+                start.elapsed(),
+                Duration::from_secs(2),
+                "the delays overlap, virtually"
+            );
+            let refused = server.get_count(-1.0).await.expect_err("a negative delay");
+            assert!(
+                matches!(refused, CountError::Status { status: 400, .. }),
+                "{refused}"
+            );
+        })
+        .await;
     }
 }
