@@ -1,0 +1,190 @@
+//! Exercise (part 08): a Stream by hand.
+//!
+//! Write `poll_next` for `Countdown`, a stream that counts down from `from` to 1: the first
+//! number at once, then one number per `tick`, then the end. Python:
+//!
+//! ```python
+//! class Countdown:
+//!     def __init__(self, start, tick):
+//!         self.left, self.tick, self.first = start, tick, True
+//!     def __aiter__(self):
+//!         return self
+//!     async def __anext__(self):
+//!         if self.left == 0:
+//!             raise StopAsyncIteration       # at once: no tick before the end
+//!         if not self.first:
+//!             await asyncio.sleep(self.tick)
+//!         self.first = False
+//!         self.left -= 1
+//!         return self.left + 1
+//! ```
+//!
+//! Part 08's `CountUp` is the model: `poll_next` cannot await, so it keeps its place in fields
+//! and polls the `Sleep` it owns (pinned, through pin-project-lite's `project()`), answering
+//! `Ready(Some(n))`, `Pending` while the timer runs, and `Ready(None)` at the end (the
+//! `StopAsyncIteration`). After the end it keeps answering `Ready(None)` (it is fused). Also
+//! write `size_hint`: exactly how many numbers are left.
+//!
+//! The tests collect it with `StreamExt::collect`, time each item on tokio's paused clock, poll it
+//! past the end, and read `size_hint` along the way.
+//!
+//! Check it: `cargo exercise check stream_by_hand` (or save the file while `make exercise` runs).
+
+use std::future::Future as _; // for `sleep.as_mut().poll(cx)`
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+
+use futures::{Stream, StreamExt};
+use pin_project_lite::pin_project;
+use tokio::time::{Instant, Sleep};
+
+pin_project! {
+    /// `from`, `from - 1`, ..., 1: the first at once, the next ones `tick` apart.
+    pub struct Countdown {
+        // The next number to yield; 0 once the countdown is over.
+        left: u32,
+        tick: Duration,
+        state: State,
+        // The one timer, reset before each tick. `Sleep` is !Unpin, so it is a `#[pin]` field:
+        // `self.project()` hands it out as `Pin<&mut Sleep>`, ready to poll.
+        #[pin]
+        sleep: Sleep,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Nothing yielded yet: the first number comes without a tick.
+    First,
+    /// Between numbers: the next poll starts the tick.
+    Idle,
+    /// Waiting for the tick; the timer holds our waker.
+    Ticking,
+}
+
+impl Countdown {
+    /// Starts no timer: like any stream, nothing happens before the first poll.
+    pub fn new(from: u32, tick: Duration) -> Self {
+        Self {
+            left: from,
+            tick,
+            state: State::First,
+            sleep: tokio::time::sleep(Duration::ZERO),
+        }
+    }
+}
+
+impl Stream for Countdown {
+    type Item = u32;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u32>> {
+        // TODO: `let mut this = self.project();` then, by `this.state`: the first number at once;
+        // between numbers, reset the sleep to `Instant::now() + tick` and poll it (`ready!`
+        // returns Pending for you); `Ready(None)` as soon as nothing is left, and ever after.
+        todo!("yield the next number, wait for the tick, or end")
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        // TODO: (lower bound, upper bound) of the numbers left: here both are exact.
+        todo!("how many numbers are left")
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let start = Instant::now();
+    let mut countdown = std::pin::pin!(Countdown::new(3, Duration::from_millis(500)));
+    while let Some(n) = countdown.next().await {
+        println!("[{:.2}s] {n}", start.elapsed().as_secs_f64());
+    }
+    println!("[{:.2}s] liftoff", start.elapsed().as_secs_f64());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use workshop::testing::within;
+
+    const LIMIT: Duration = Duration::from_secs(30);
+    const TICK: Duration = Duration::from_secs(1);
+
+    #[tokio::test(start_paused = true)]
+    async fn collects_the_numbers_in_order() {
+        within(LIMIT, "Countdown::new(3, 1s).collect()", async {
+            let numbers: Vec<u32> = Countdown::new(3, TICK).collect().await;
+            assert_eq!(
+                numbers,
+                [3, 2, 1],
+                "a countdown from 3 yields 3, 2, 1 and then Ready(None)"
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_first_at_once_then_one_per_tick_and_the_end_at_once() {
+        within(LIMIT, "Countdown polled with next()", async {
+            let start = Instant::now();
+            let mut countdown = Box::pin(Countdown::new(3, TICK));
+            let mut seen = Vec::new();
+            while let Some(n) = countdown.next().await {
+                seen.push((n, start.elapsed().as_secs()));
+            }
+            assert_eq!(
+                seen,
+                [(3, 0), (2, 1), (1, 2)],
+                "(number, second it came): the first at once, then one per tick (reset the Sleep \
+                 to now + tick before each wait)"
+            );
+            let end = start.elapsed();
+            assert_eq!(
+                end,
+                2 * TICK,
+                "Ready(None) came at {end:?}; it must come at once after the last number"
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn stays_ended_after_the_end() {
+        within(LIMIT, "Countdown polled past its end", async {
+            let mut countdown = Box::pin(Countdown::new(1, TICK));
+            let answers = [
+                countdown.next().await,
+                countdown.next().await,
+                countdown.next().await,
+            ];
+            assert_eq!(
+                answers,
+                [Some(1), None, None],
+                "after Ready(None), keep answering Ready(None)"
+            );
+            let empty: Vec<u32> = Countdown::new(0, TICK).collect().await;
+            assert!(
+                empty.is_empty(),
+                "a countdown from 0 yields nothing: {empty:?}"
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn size_hint_says_exactly_how_many_are_left() {
+        within(LIMIT, "Countdown::size_hint", async {
+            let mut countdown = Box::pin(Countdown::new(2, TICK));
+            let mut hints = vec![countdown.size_hint()];
+            while countdown.next().await.is_some() {
+                hints.push(countdown.size_hint());
+            }
+            hints.push(countdown.size_hint());
+            assert_eq!(
+                hints,
+                [(2, Some(2)), (1, Some(1)), (0, Some(0)), (0, Some(0))],
+                "size_hint before each next(), then at the end: (left, Some(left))"
+            );
+        })
+        .await;
+    }
+}
