@@ -1,0 +1,218 @@
+//! Exercise (part 16): a bounded queue with clean shutdown.
+//!
+//! Three producers put items on one queue; two consumers take them off and work on each. Make it
+//! true that:
+//! - the queue holds at most `plan.capacity` items: a producer waits while it is full;
+//! - every item is consumed exactly once, by whichever consumer is free, and the consumers work
+//!   at the same time;
+//! - the run ends by itself once the producers are done: no sentinel item, the queue closes when
+//!   the last sender is gone, and the consumers drain it and return.
+//!
+//! Follows part 16 (a bounded `mpsc` channel, one receiver shared behind
+//! `Arc<tokio::sync::Mutex<_>>`). Python 3.13 mirrors it with:
+//!
+//! ```python
+//! queue = asyncio.Queue(maxsize=capacity)
+//! async with asyncio.TaskGroup() as consumers:
+//!     for name in range(2):
+//!         consumers.create_task(consume(name, queue))  # until get() raises QueueShutDown
+//!     async with asyncio.TaskGroup() as producers:
+//!         for p in range(3):
+//!             producers.create_task(produce(p, queue))
+//!     queue.shutdown()  # the consumers drain the queue, then stop
+//! ```
+//!
+//! The tests (on tokio's paused clock) check every item is taken once, the run ends, the queue
+//! never held more than its capacity, and the consumers worked side by side.
+//!
+//! Check it: `cargo exercise check bounded_queue_shutdown` (or save the file while
+//! `make exercise` runs).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Mutex, mpsc};
+use tokio::task::JoinSet;
+
+/// An item: the producer that made it, and its number there.
+type Item = (usize, u32);
+
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    producers: usize,
+    items_each: u32,
+    consumers: usize,
+    capacity: usize,
+    /// How long a consumer works on one item.
+    work: Duration,
+}
+
+/// What a run did: each item taken, by which consumer; the most items queued at once; the most
+/// consumers working at once.
+#[derive(Debug, Default)]
+struct Log {
+    taken: Vec<(usize, Item)>,
+    queued: usize,
+    most_queued: usize,
+    working: usize,
+    most_working: usize,
+}
+
+type SharedLog = Arc<std::sync::Mutex<Log>>;
+
+/// One queue, `plan.producers` producers, `plan.consumers` consumers; returns once all are done.
+async fn run(plan: Plan) -> Log {
+    let log = SharedLog::default();
+    // TODO: make the queue: room for `plan.capacity` items, a producer waits while it is full.
+    let (tx, rx): (mpsc::Sender<Item>, mpsc::Receiver<Item>) = todo!("make the queue");
+    let rx = Arc::new(Mutex::new(rx));
+    let mut tasks = JoinSet::new();
+    for name in 0..plan.consumers {
+        tasks.spawn(consume(name, Arc::clone(&rx), Arc::clone(&log), plan.work));
+    }
+    for producer in 0..plan.producers {
+        tasks.spawn(produce(
+            producer,
+            plan.items_each,
+            tx.clone(),
+            Arc::clone(&log),
+        ));
+    }
+    // TODO: the consumers must learn that no more items will come, once the producers are done
+    // (no sentinel: see what closes a tokio channel).
+    while let Some(joined) = tasks.join_next().await {
+        joined.expect("a producer or a consumer panicked");
+    }
+    std::mem::take(&mut *log.lock().unwrap())
+}
+
+/// Takes items off the queue and works on each (with `handle`) until the queue is closed and
+/// empty.
+async fn consume(
+    name: usize,
+    rx: Arc<Mutex<mpsc::Receiver<Item>>>,
+    log: SharedLog,
+    work: Duration,
+) {
+    // TODO: take items off the queue (`recv` through the shared lock) and `handle` each one;
+    // return once the queue is closed and empty.
+    todo!("consume until the queue is closed and empty")
+}
+
+/// A producer: puts its items on the queue, waiting while it is full. Leave it as it is.
+async fn produce(producer: usize, items: u32, tx: mpsc::Sender<Item>, log: SharedLog) {
+    for n in 0..items {
+        tx.send((producer, n)).await.expect("a consumer is alive");
+        let mut log = log.lock().unwrap();
+        log.queued += 1;
+        log.most_queued = log.most_queued.max(log.queued);
+    }
+}
+
+/// A consumer's work on one item. Leave it as it is.
+async fn handle(consumer: usize, item: Item, log: &SharedLog, work: Duration) {
+    {
+        let mut log = log.lock().unwrap();
+        log.taken.push((consumer, item));
+        log.queued -= 1;
+        log.working += 1;
+        log.most_working = log.most_working.max(log.working);
+    }
+    tokio::time::sleep(work).await;
+    log.lock().unwrap().working -= 1;
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let plan = Plan {
+        producers: 3,
+        items_each: 4,
+        consumers: 2,
+        capacity: 2,
+        work: Duration::from_millis(50),
+    };
+    let log = run(plan).await;
+    for (consumer, (producer, n)) in &log.taken {
+        println!("consumer {consumer} took item {n} of producer {producer}");
+    }
+    println!(
+        "{} items; at most {} queued (capacity {}); at most {} consumers working at once",
+        log.taken.len(),
+        log.most_queued,
+        plan.capacity,
+        log.most_working
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use workshop::testing::within;
+
+    const HANG: &str = "the run (it ends only when every consumer returns: once the producers are \
+                        done, is a Sender still alive, keeping the queue open?)";
+
+    fn plan(capacity: usize, work_ms: u64) -> Plan {
+        Plan {
+            producers: 3,
+            items_each: 5,
+            consumers: 2,
+            capacity,
+            work: Duration::from_millis(work_ms),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_item_is_consumed_exactly_once_and_the_run_ends() {
+        within(Duration::from_secs(60), HANG, async {
+            let log = run(plan(2, 10)).await;
+            let mut items: Vec<Item> = log.taken.iter().map(|&(_, item)| item).collect();
+            items.sort();
+            for producer in 0..3 {
+                for n in 0..5 {
+                    let times = items.iter().filter(|&&i| i == (producer, n)).count();
+                    assert_eq!(
+                        times, 1,
+                        "item {n} of producer {producer} was consumed {times} times; once is right"
+                    );
+                }
+            }
+            assert_eq!(items.len(), 15, "15 items were put, {} taken", items.len());
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_queue_never_holds_more_than_its_capacity() {
+        within(Duration::from_secs(60), HANG, async {
+            // Slow consumers, fast producers: the queue fills up and the producers must wait.
+            let log = run(plan(3, 100)).await;
+            assert!(
+                log.most_queued <= 3,
+                "the queue held {} items at once; its capacity is 3: make it a bounded channel \
+                 with room for plan.capacity items",
+                log.most_queued
+            );
+            assert_eq!(
+                log.most_queued, 3,
+                "fast producers should have filled the queue to its capacity"
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_consumers_work_side_by_side() {
+        within(Duration::from_secs(60), HANG, async {
+            let log = run(plan(3, 100)).await;
+            assert_eq!(
+                log.most_working, 2,
+                "at most {} consumer(s) worked at once, with 2 consumers and a full queue: take \
+                 the item in a statement of its own, so the receiver's lock is released before \
+                 the work starts",
+                log.most_working
+            );
+        })
+        .await;
+    }
+}

@@ -1,0 +1,135 @@
+//! Exercise (part 16): `select!` without losing data.
+//!
+//! `relay` reads a sensor's readings, one per line, off a link, while a heartbeat ticks every
+//! 100 ms in the same `select!` loop. The sensor is slow: it sends the first half of each line,
+//! then the rest 150 ms later, so the heartbeat often wins a race while a line is half read. As
+//! shipped, `relay` mangles the readings. Find out why (the "Cancel safety" section of the
+//! method raced in the loop says it), and fix it: every line must arrive whole and in order, and
+//! the heartbeat must keep ticking while a line is half sent.
+//!
+//! Follows part 16 (`select!` drops the futures of the branches that lost). Python mirrors it with
+//! a loop around `async with asyncio.timeout(0.1): line = await reader.readline()` that counts a
+//! beat on `TimeoutError`: there a cancelled `readline()` leaves the half line in the
+//! `StreamReader`'s buffer, and the next call finds it.
+//!
+//! The tests (on tokio's paused clock) check each reading arrives as sent, in order, and that the
+//! heartbeat ticked every 100 ms meanwhile.
+//!
+//! Check it: `cargo exercise check select_without_losing_data` (or save the file while
+//! `make exercise` runs).
+
+use std::io;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::time::{interval, sleep};
+
+/// What `relay` saw: each line (without its newline), and how many times the heartbeat ticked.
+#[derive(Debug, Default)]
+struct Relayed {
+    lines: Vec<String>,
+    beats: u32,
+}
+
+/// Reads lines off `link` until the sensor closes it, beating every 100 ms meanwhile.
+async fn relay(link: impl AsyncRead + Unpin) -> io::Result<Relayed> {
+    let mut heartbeat = interval(Duration::from_millis(100));
+    let mut relayed = Relayed::default();
+    // `Lines` keeps a half-read line inside itself, not in the future `next_line` returns: that
+    // future may be dropped when the heartbeat wins, and nothing is lost ("This method is cancel
+    // safe"). `read_line` moves what it has read into its future, and loses it with the future.
+    let mut lines = BufReader::new(link).lines();
+    loop {
+        tokio::select! {
+            line = lines.next_line() => match line? {
+                Some(line) => relayed.lines.push(line),
+                None => break, // the sensor closed the link
+            },
+            _ = heartbeat.tick() => relayed.beats += 1,
+        }
+    }
+    Ok(relayed)
+}
+
+/// The sensor: sends each reading in two halves, 150 ms apart, then closes the link. Leave it as
+/// it is.
+async fn sensor(mut link: impl AsyncWrite + Unpin, readings: &[&str]) -> io::Result<()> {
+    sleep(Duration::from_millis(10)).await;
+    for reading in readings {
+        let (head, tail) = reading.split_at(reading.len() / 2);
+        link.write_all(head.as_bytes()).await?;
+        sleep(Duration::from_millis(150)).await;
+        link.write_all(format!("{tail}\n").as_bytes()).await?;
+        sleep(Duration::from_millis(50)).await;
+    }
+    Ok(()) // `link` is dropped here: the reader sees the end of the stream
+}
+
+const READINGS: [&str; 4] = ["temp=21.5", "temp=21.7", "temp=22.0", "temp=21.9"];
+
+/// Runs the sensor and `relay` on the two ends of an in-memory link.
+async fn run(readings: &'static [&'static str]) -> io::Result<Relayed> {
+    let (near, far) = tokio::io::duplex(64);
+    let sensor = tokio::spawn(sensor(far, readings));
+    let relayed = relay(near).await?;
+    sensor.await.expect("the sensor does not panic")?;
+    Ok(relayed)
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> io::Result<()> {
+    let relayed = run(&READINGS).await?;
+    println!("sent:    {READINGS:?}");
+    println!("relayed: {:?} ({} beats)", relayed.lines, relayed.beats);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use workshop::testing::within;
+
+    #[tokio::test(start_paused = true)]
+    async fn every_reading_arrives_whole_and_in_order() {
+        within(Duration::from_secs(30), "relay", async {
+            let relayed = run(&READINGS)
+                .await
+                .expect("the in-memory link does not fail");
+            for (i, (sent, got)) in READINGS.iter().zip(&relayed.lines).enumerate() {
+                assert_eq!(
+                    got, sent,
+                    "reading {i} arrived as {got:?}, but the sensor sent {sent:?}: what was read \
+                     of it before the heartbeat won the race was dropped with the losing branch"
+                );
+            }
+            assert_eq!(
+                relayed.lines.len(),
+                READINGS.len(),
+                "the sensor sent {} readings, relay kept {}",
+                READINGS.len(),
+                relayed.lines.len()
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_heartbeat_ticks_while_a_line_is_half_sent() {
+        within(Duration::from_secs(30), "relay", async {
+            let start = tokio::time::Instant::now();
+            let relayed = run(&READINGS)
+                .await
+                .expect("the in-memory link does not fail");
+            // A tick at 0 ms, then one every 100 ms until the link closed.
+            let due = start.elapsed().as_millis() / 100 + 1;
+            assert!(
+                u128::from(relayed.beats) >= due,
+                "the heartbeat ticked {} times in {:?}, {due} were due: keep the tick in the \
+                 select! loop, racing the read",
+                relayed.beats,
+                start.elapsed()
+            );
+        })
+        .await;
+    }
+}
