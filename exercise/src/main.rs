@@ -19,6 +19,15 @@
 // clippy.toml denies in the lessons (std::fs, stdin, thread::sleep) are the right ones.
 #![allow(clippy::disallowed_methods)]
 
+/// `println!` that ignores a closed pipe (`cargo exercise list | head`): the reader has gone, so
+/// the rest is not wanted, and a panic would only say so rudely.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod catalog;
 mod check;
 mod interactive;
@@ -84,7 +93,7 @@ fn main() -> ExitCode {
         Some(Cmd::List) => list(&root, &catalog),
         Some(Cmd::Check { name }) => find(&catalog, &name).and_then(|e| check_one(&root, e)),
         Some(Cmd::Hint { name }) => find(&catalog, &name).map(|e| {
-            println!("{}", e.hint.trim_end());
+            say!("{}", e.hint.trim_end());
             true
         }),
         Some(Cmd::Reset { name }) => find(&catalog, &name).and_then(|e| reset(&root, e)),
@@ -132,7 +141,7 @@ fn list(root: &Path, catalog: &Catalog) -> Result<bool> {
         } else {
             "todo"
         };
-        println!("{:width$}  {mark}  {}", e.name, e.path().display());
+        say!("{:width$}  {mark}  {}", e.name, e.path().display());
     }
     Ok(true)
 }
@@ -144,13 +153,13 @@ fn check_one(root: &Path, exercise: &Exercise) -> Result<bool> {
     state.mark(&exercise.name, outcome.passed());
     save(root, &state)?;
     match &outcome.failure {
-        None => println!(
+        None => say!(
             "✓ {} passes: compiles, tests pass, clippy is happy.",
             exercise.name
         ),
         Some((stage, output)) => {
-            println!("{output}");
-            println!(
+            say!("{output}");
+            say!(
                 "✗ {}: {stage}. Edit {}",
                 exercise.name,
                 exercise.path().display()
@@ -184,7 +193,7 @@ pub fn reset(root: &Path, exercise: &Exercise) -> Result<bool> {
     let mut state = load(root)?;
     state.mark(&exercise.name, false);
     save(root, &state)?;
-    println!("{} is back as shipped.", exercise.path().display());
+    say!("{} is back as shipped.", exercise.path().display());
     Ok(true)
 }
 
@@ -215,18 +224,18 @@ fn verify(root: &Path, catalog: &Catalog, names: &[String]) -> Result<bool> {
                     .failure
                     .as_ref()
                     .map_or((check::Stage::Tests, ""), |(s, o)| (*s, o.as_str()));
-                println!(
+                say!(
                     "ok    {:32} as shipped {stage}; the solution passes",
                     exercise.name
                 );
             }
             Some(problem) => {
                 wrong += 1;
-                println!("WRONG {:32} {problem}", exercise.name);
+                say!("WRONG {:32} {problem}", exercise.name);
             }
         }
     }
-    println!(
+    say!(
         "{} passed, {wrong} failed: verified {} exercises in {:.0?}",
         chosen.len() - wrong,
         chosen.len(),
