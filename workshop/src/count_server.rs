@@ -308,7 +308,8 @@ pub async fn get_count(
 }
 
 /// The same call with reqwest's blocking client: for threads and `spawn_blocking` only. Called on an
-/// async runtime thread it would stall every task on that thread (and reqwest panics if it notices).
+/// async runtime thread it stalls every task on that thread (a build of reqwest with debug
+/// assertions panics there instead; this workspace compiles its dependencies without them).
 pub fn get_count_blocking(
     client: &reqwest::blocking::Client,
     base_url: &str,
