@@ -1,0 +1,131 @@
+//! Exercise (part 03): share one result.
+//!
+//! Three reports start at once, each doing its own preparation before it needs the exchange rate;
+//! a fourth comes late. Fetching the rate is expensive (one second): it must run ONCE, every
+//! report must get that one result, and the reports must not wait for each other. As shipped,
+//! each report fetches its own rate: four fetches, four different answers.
+//!
+//! Lesson: part 03 ("awaiting consumes a future"). A future is consumed by its `.await`, so it
+//! cannot be handed to four awaiters as it is; `futures::FutureExt::shared()` makes a cloneable
+//! handle on one computation (its output must be `Clone`). The Python it mirrors:
+//!
+//! ```python
+//! rate = asyncio.create_task(exchange_rate())   # a Task can be awaited by many
+//! async with asyncio.TaskGroup() as tg:
+//!     for name, prep in [("A", 0.0), ("B", 0.3), ("C", 0.6)]:
+//!         tg.create_task(report(name, prep, rate))
+//! await report("late", 0.0, rate)               # awaiting a bare coroutine twice: RuntimeError
+//! ```
+//!
+//! The tests, on tokio's paused clock, check that the rate was fetched once, that every report got
+//! the same rate, and that everything took one fetch's time (1 s), not one fetch after another.
+//!
+//! Check it: `cargo exercise check share_one_result` (or save the file while `make exercise` runs).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use futures::FutureExt;
+
+/// How long one fetch of the rate takes.
+const FETCH: Duration = Duration::from_secs(1);
+
+/// The expensive computation: a second's work. Counts its runs in `fetches`, and each run answers
+/// a different rate (100 + the run's number), as a live rate would.
+async fn exchange_rate(fetches: Arc<AtomicU32>) -> u32 {
+    let run = fetches.fetch_add(1, Ordering::SeqCst) + 1;
+    tokio::time::sleep(FETCH).await;
+    100 + run
+}
+
+/// A report: prepares for `prep`, then awaits the rate it is given. Returns its name and the rate.
+async fn report(
+    name: &'static str,
+    prep: Duration,
+    rate: impl Future<Output = u32>,
+) -> (&'static str, u32) {
+    tokio::time::sleep(prep).await;
+    let rate = rate.await;
+    println!("report {name}: rate {rate}");
+    (name, rate)
+}
+
+/// Runs reports A, B and C at once, then a late one. Returns each report's name and rate.
+async fn reports(fetches: &Arc<AtomicU32>) -> Vec<(&'static str, u32)> {
+    let rate = exchange_rate(Arc::clone(fetches)).shared();
+    let ms = Duration::from_millis;
+    let (a, b, c) = tokio::join!(
+        report("A", ms(0), rate.clone()),
+        report("B", ms(300), rate.clone()),
+        report("C", ms(600), rate.clone()),
+    );
+    let late = report("late", ms(0), rate).await;
+    vec![a, b, c, late]
+}
+
+#[tokio::main]
+async fn main() {
+    let fetches = Arc::new(AtomicU32::new(0));
+    let start = tokio::time::Instant::now();
+    let got = reports(&fetches).await;
+    let fetched = fetches.load(Ordering::SeqCst);
+    println!("{got:?}: {fetched} fetch(es), {:.2?}", start.elapsed());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::time::Instant;
+    use workshop::testing::within;
+
+    #[tokio::test(start_paused = true)]
+    async fn the_rate_is_fetched_once() {
+        within(Duration::from_secs(30), "reports", async {
+            let fetches = Arc::new(AtomicU32::new(0));
+            reports(&fetches).await;
+            let fetched = fetches.load(Ordering::SeqCst);
+            assert_eq!(
+                fetched, 1,
+                "exchange_rate ran {fetched} times for four reports; it must run once, and every \
+                 report must await that one computation (FutureExt::shared, one clone each)"
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_report_gets_the_same_rate() {
+        within(Duration::from_secs(30), "reports", async {
+            let got = reports(&Arc::new(AtomicU32::new(0))).await;
+            let names: Vec<&str> = got.iter().map(|(name, _)| *name).collect();
+            assert_eq!(
+                names,
+                ["A", "B", "C", "late"],
+                "reports must return A, B, C, then late"
+            );
+            assert!(
+                got.iter().all(|(_, rate)| *rate == 101),
+                "every report must get the first fetch's rate, 101; they got {got:?} (each rate \
+                 above 101 is one more fetch)"
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_reports_take_one_fetch_not_one_each() {
+        within(Duration::from_secs(30), "reports", async {
+            let start = Instant::now();
+            reports(&Arc::new(AtomicU32::new(0))).await;
+            let took = start.elapsed();
+            assert_eq!(
+                took, FETCH,
+                "the reports took {took:?}; one fetch takes {FETCH:?}. The fetch must run while \
+                 the reports prepare (the first report's await drives it), and the late report \
+                 must get the stored result at once"
+            );
+        })
+        .await;
+    }
+}
