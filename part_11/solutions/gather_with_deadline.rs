@@ -1,0 +1,152 @@
+//! Exercise (part 11): gather under one deadline.
+//!
+//! `gather_with_deadline` must run every job at once under one deadline, `limit` from now. At the
+//! deadline, the jobs still running are cancelled, really stopped: they never save anything. It
+//! returns the `(name, value)` of each job that finished in time, in the order they finished, and
+//! the names of the cancelled ones, in input order. If every job is done before the deadline, it
+//! returns then, without waiting for the deadline.
+//!
+//! Follows part 11 (section 4: one deadline for a whole gather). Python mirrors it with
+//! `done, pending = await asyncio.wait(tasks, timeout=limit)` and `task.cancel()` for each pending
+//! task; `async with asyncio.timeout(limit):` around a `gather` would keep nothing.
+//!
+//! The tests check, on tokio's paused clock, the values kept and the names cancelled, that it
+//! returns at the deadline (not when the slowest job would have finished, nor later), that a
+//! cancelled job never saves its value, and that it returns early when all are done.
+//!
+//! Check it: `cargo exercise check gather_with_deadline` (or save the file while `make exercise`
+//! runs).
+
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+use tokio::time::{Instant, timeout_at};
+use workshop::Trace;
+
+/// What a gather kept by its deadline.
+#[derive(Debug, PartialEq, Eq)]
+struct Gathered {
+    /// The jobs that finished in time, in the order they finished.
+    finished: Vec<(&'static str, u64)>,
+    /// The jobs cancelled at the deadline, in input order.
+    cancelled: Vec<&'static str>,
+}
+
+/// Works `secs` seconds, then saves its value (its side effect) and returns it with its name.
+async fn job(trace: Trace, name: &'static str, secs: u64) -> (&'static str, u64) {
+    tokio::time::sleep(Duration::from_secs(secs)).await;
+    trace.say(format!("{name}: saved {secs}"));
+    (name, secs)
+}
+
+/// Runs every `(name, secs)` job at once; cancels those still running `limit` from now.
+async fn gather_with_deadline(
+    trace: Trace,
+    jobs: &[(&'static str, u64)],
+    limit: Duration,
+) -> Gathered {
+    let deadline = Instant::now() + limit;
+    let mut tasks = JoinSet::new();
+    for &(name, secs) in jobs {
+        tasks.spawn(job(trace.clone(), name, secs));
+    }
+    let mut finished = Vec::new();
+    // join_next is cancel safe: a timeout around it loses no result.
+    while let Ok(Some(joined)) = timeout_at(deadline, tasks.join_next()).await {
+        finished.extend(joined.ok());
+    }
+    tasks.shutdown().await; // the deadline: abort what is left, and wait until it is gone
+    let cancelled = jobs
+        .iter()
+        .map(|&(name, _)| name)
+        .filter(|name| !finished.iter().any(|(done, _)| done == name))
+        .collect();
+    Gathered {
+        finished,
+        cancelled,
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let jobs = [("a", 1), ("b", 3), ("c", 2)];
+    let gathered = gather_with_deadline(Trace::start(), &jobs, Duration::from_millis(2500)).await;
+    println!("{gathered:?}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use workshop::testing::within;
+
+    /// What the gather returned and when, and what the jobs said after it returned.
+    async fn run(
+        jobs: &[(&'static str, u64)],
+        limit: Duration,
+    ) -> (Gathered, Duration, Vec<String>) {
+        let trace = Trace::start();
+        let gathered = gather_with_deadline(trace.clone(), jobs, limit).await;
+        let (returned, said) = (trace.watch().elapsed(), trace.messages().len());
+        tokio::time::sleep(Duration::from_secs(10)).await; // a job left running shows up
+        (gathered, returned, trace.messages().split_off(said))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn keeps_what_finished_and_names_what_was_cancelled() {
+        within(Duration::from_secs(60), "gather", async {
+            let jobs = [("a", 1), ("b", 3), ("c", 2), ("d", 5)];
+            let (gathered, _, _) = run(&jobs, Duration::from_millis(2500)).await;
+            assert_eq!(
+                gathered.finished,
+                [("a", 1), ("c", 2)],
+                "a and c finished before the deadline (2.5 s): keep their values, in the order \
+                 they finished (a timeout around the whole gather loses them)"
+            );
+            assert_eq!(
+                gathered.cancelled,
+                ["b", "d"],
+                "b and d were still running at the deadline: they were cancelled"
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn returns_at_the_deadline_and_the_cancelled_jobs_never_save() {
+        within(Duration::from_secs(60), "gather", async {
+            let jobs = [("a", 1), ("b", 3), ("c", 2), ("d", 5)];
+            let (_, returned, after) = run(&jobs, Duration::from_millis(2500)).await;
+            assert_eq!(
+                returned,
+                Duration::from_millis(2500),
+                "the gather returned at {returned:?}; the deadline was 2.5 s (the slowest job \
+                 takes 5 s)"
+            );
+            assert!(
+                after.is_empty(),
+                "after the gather returned: {after:?}: the jobs still running at the deadline \
+                 must be stopped (JoinSet::abort_all or shutdown), not only left behind"
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn returns_as_soon_as_all_are_done_before_the_deadline() {
+        within(Duration::from_secs(60), "gather", async {
+            let (gathered, returned, _) = run(&[("a", 2), ("b", 1)], Duration::from_secs(5)).await;
+            let expected = Gathered {
+                finished: vec![("b", 1), ("a", 2)],
+                cancelled: vec![],
+            };
+            assert_eq!(gathered, expected, "every job finished in time");
+            assert_eq!(
+                returned,
+                Duration::from_secs(2),
+                "every job was done at 2 s, yet the gather returned at {returned:?}: do not \
+                 wait for a deadline once nothing is left to wait for"
+            );
+        })
+        .await;
+    }
+}
