@@ -6,8 +6,9 @@
 //!
 //! Follows part 12 (sections 4 and 5: a `Semaphore`, or `buffer_unordered`). Python mirrors it
 //! with `sem = asyncio.Semaphore(limit)` and `async with sem: return await get_count(session, d)`
-//! for each delay, all of them gathered. `CountServer` stands in for the HTTP server: it counts in
-//! the order it answers, and notes how many requests it was serving at once.
+//! for each delay, all of them gathered. `CountServer` is the count server of `make server` (its
+//! router, called in-process: no socket, so its delays follow the paused clock). It counts in the
+//! order it answers, and notes how many requests it was serving at once.
 //!
 //! The tests check, on tokio's paused clock, that no more than `limit` requests ran at once, that
 //! each request got its count, and that the whole took `ceil(requests / limit)` rounds of one
@@ -16,16 +17,17 @@
 //! Check it: `cargo exercise check limited_concurrency` (or save the file while `make exercise`
 //! runs).
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::Duration;
 
 use futures::future::join_all;
 use tokio::sync::Semaphore;
+use workshop::count_server::InProcess;
 
-/// Stands in for `GET /count?delay=…`: each request waits its delay, then gets the next count.
+/// `GET /count?delay=…` on the count server, which waits the delay, then answers the next count.
 #[derive(Debug, Default)]
 struct CountServer {
-    count: AtomicU64,
+    http: InProcess,
     in_flight: AtomicUsize,
     most_at_once: AtomicUsize,
 }
@@ -34,9 +36,9 @@ impl CountServer {
     async fn get_count(&self, delay: Duration) -> u64 {
         let now = self.in_flight.fetch_add(1, SeqCst) + 1;
         self.most_at_once.fetch_max(now, SeqCst);
-        tokio::time::sleep(delay).await;
+        let count = self.http.get_count(delay.as_secs_f64()).await;
         self.in_flight.fetch_sub(1, SeqCst);
-        self.count.fetch_add(1, SeqCst) + 1
+        count.expect("the count server answers every delay from 0 to 60 s")
     }
 }
 
