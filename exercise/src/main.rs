@@ -9,6 +9,7 @@
 //! cargo exercise check NAME      # exit 0 iff it passes; records it as done
 //! cargo exercise hint NAME
 //! cargo exercise reset NAME      # back to the shipped version (your last commit of it)
+//! cargo exercise run NAME        # run its program (a capstone step's server, say)
 //! cargo exercise verify          # every exercise fails as shipped, every solution passes
 //! ```
 //!
@@ -67,6 +68,13 @@ enum Cmd {
     Hint { name: String },
     /// Put an exercise back as it was shipped (the version in your last commit).
     Reset { name: String },
+    /// Build and run an exercise's program (its `main`), e.g. a capstone step's server, to try
+    /// it by hand. Arguments after `--` go to the program.
+    Run {
+        name: String,
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
     /// For authors: every exercise fails as shipped, every solution passes (compile, tests,
     /// clippy, fmt). Names limit it to those exercises.
     Verify { names: Vec<String> },
@@ -97,6 +105,7 @@ fn main() -> ExitCode {
             true
         }),
         Some(Cmd::Reset { name }) => find(&catalog, &name).and_then(|e| reset(&root, e)),
+        Some(Cmd::Run { name, args }) => find(&catalog, &name).and_then(|e| run(&root, e, &args)),
         Some(Cmd::Verify { names }) => verify(&root, &catalog, &names),
     };
     match result {
@@ -167,6 +176,27 @@ fn check_one(root: &Path, exercise: &Exercise) -> Result<bool> {
         }
     }
     Ok(outcome.passed())
+}
+
+/// Runs the learner's program with cargo, in the foreground (Ctrl-C stops it).
+fn run(root: &Path, exercise: &Exercise, args: &[String]) -> Result<bool> {
+    say!("cargo run: {} (Ctrl-C stops it)", exercise.path().display());
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(root)
+            .args([
+                "run",
+                "-q",
+                "-p",
+                env!("CARGO_PKG_NAME"),
+                "--features",
+                &exercise.name,
+            ])
+            .args(["--bin", &exercise.name, "--"])
+            .args(args)
+            .status()
+            .map_err(|e| format!("running cargo: {e}"))?;
+    Ok(status.success())
 }
 
 /// The shipped version of a file: what the last commit holds.
