@@ -7,7 +7,7 @@
 //!   one the Python original spoke: `GET a` → `OK 1` or `NONE`;
 //! - any other text line is a Redis inline command (`SET a b`, `PING`), answered in RESP.
 //!
-//! Parsing is separate from executing (that is in [`crate::connection`]) so that every error a
+//! Parsing is separate from executing (that is in [`crate::execute`]) so that every error a
 //! client can provoke is found here, in one place, and turned into an error reply.
 //!
 //! A [`Command`] borrows its arguments from the request (`Command<'a>` holds `&'a [u8]`): parsing
@@ -16,6 +16,7 @@
 
 use crate::codec::{Limits, Request};
 use crate::frame::{Frame, Reply, parse_i64};
+pub use crate::store::Condition;
 use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
@@ -73,16 +74,6 @@ pub struct Set<'a> {
     pub value: &'a [u8],
     pub expire: Option<Duration>,
     pub condition: Condition,
-}
-
-/// When `SET` writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Condition {
-    Always,
-    /// `NX`: only if the key does not exist.
-    IfAbsent,
-    /// `XX`: only if the key exists.
-    IfPresent,
 }
 
 /// The error reply for a request that could not be parsed, and the dialect to write it in.

@@ -16,9 +16,9 @@
 
 use crate::codec::{CodecError, Request, ServerCodec};
 use crate::command::{self, Command, Dialect, Rejected, Shown};
+use crate::execute::execute;
 use crate::frame::{Frame, Reply};
-use crate::server::Shared;
-use crate::store::{IncrError, Ttl};
+use crate::state::Shared;
 use bytes::Bytes;
 use futures::{FutureExt, SinkExt, StreamExt};
 use std::fmt;
@@ -156,7 +156,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
             match event {
                 Event::Request(None) => return Ok(Ending::Eof),
                 Event::Request(Some(request)) => {
-                    if let Some(ending) = self.serve_batch(request).await? {
+                    if let Some(ending) = self.answer_batch(request).await? {
                         return Ok(ending);
                     }
                 }
@@ -167,7 +167,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
                     // looked would otherwise not be seen by the non-waiting read below.
                     tokio::task::yield_now().await;
                     let ending = match self.frames.next().now_or_never() {
-                        Some(Some(request)) => self.serve_batch(request).await?,
+                        Some(Some(request)) => self.answer_batch(request).await?,
                         _ => None,
                     };
                     return Ok(ending.unwrap_or(Ending::Shutdown));
@@ -184,14 +184,14 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
 
     /// Serves `first` and every request already in the read buffer behind it, then flushes the
     /// replies with one write.
-    async fn serve_batch(
+    async fn answer_batch(
         &mut self,
         first: Result<Request, CodecError>,
     ) -> io::Result<Option<Ending>> {
         let mut next = Some(first);
         let mut ending = None;
         while let Some(request) = next.take() {
-            ending = self.serve(request).await?;
+            ending = self.answer(request).await?;
             if ending.is_some() || self.frames.read_buffer().is_empty() {
                 break;
             }
@@ -208,7 +208,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
     }
 
     /// Parses and executes one request; its reply is fed into the sink, not yet flushed.
-    async fn serve(&mut self, request: Result<Request, CodecError>) -> io::Result<Option<Ending>> {
+    async fn answer(&mut self, request: Result<Request, CodecError>) -> io::Result<Option<Ending>> {
         let request = match request {
             Ok(request) => request,
             Err(CodecError::Io(err)) => return Err(err),
@@ -224,7 +224,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
         // `debug!` only formats its arguments when debug logging is on (RUST_LOG=debug).
         tracing::debug!("[client {}] -> {}", self.id, Shown(&request));
         match command::parse(&request, &self.shared.config.limits) {
-            Ok((dialect, command)) => self.execute(dialect, command, &request).await,
+            Ok((dialect, command)) => self.dispatch(dialect, command, &request).await,
             Err(Rejected { dialect, frame }) => {
                 self.frames.feed(dialect.reply(frame)).await?;
                 Ok(None)
@@ -232,9 +232,10 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
         }
     }
 
-    /// Executes a command. `request` is what it was parsed from, and borrows from: values that
-    /// outlive the request (stored, published) are taken from it with [`Request::keep`].
-    async fn execute(
+    /// Answers the commands that change the connection itself (subscriptions, `QUIT`), and hands
+    /// every other one to [`execute`]. `request` is what the command was parsed from, and borrows
+    /// from.
+    async fn dispatch(
         &mut self,
         dialect: Dialect,
         command: Command<'_>,
@@ -267,89 +268,10 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
                 )
                 .into(),
             ),
-            other => self.apply(other, request),
+            other => execute(other, request, self.shared),
         };
         self.frames.feed(dialect.reply(frame)).await?;
         Ok(None)
-    }
-
-    /// The commands that only touch shared state: no `.await` in here.
-    fn apply(&self, command: Command<'_>, request: &Request) -> Frame {
-        let store = &self.shared.store;
-        match command {
-            Command::Get(key) => store.get(key).map_or(Frame::Null, Frame::Bulk),
-            Command::Set(set) => {
-                let expires_at = match set.expire.map(|d| Instant::now().checked_add(d)) {
-                    None => None,
-                    Some(Some(at)) => Some(at),
-                    Some(None) => return Frame::error("ERR invalid expire time in 'set' command"),
-                };
-                let only_if = match set.condition {
-                    command::Condition::Always => None,
-                    command::Condition::IfAbsent => Some(false),
-                    command::Condition::IfPresent => Some(true),
-                };
-                if store.set(set.key, request.keep(set.value), expires_at, only_if) {
-                    Frame::ok()
-                } else {
-                    Frame::Null
-                }
-            }
-            Command::Del(keys) => count(keys.iter().filter(|key| store.del(key))),
-            Command::Exists(keys) => count(keys.iter().filter(|key| store.exists(key))),
-            Command::Incr(key) => match store.incr(key) {
-                Ok(n) => Frame::Integer(n),
-                Err(IncrError::NotAnInteger) => {
-                    Frame::error("ERR value is not an integer or out of range")
-                }
-                Err(IncrError::Overflow) => {
-                    Frame::error("ERR increment or decrement would overflow")
-                }
-            },
-            Command::Expire { key, seconds } => {
-                let now = Instant::now();
-                let at = match u64::try_from(seconds) {
-                    Err(_) => Some(now), // zero or negative: the key goes now
-                    Ok(secs) => now.checked_add(Duration::from_secs(secs)),
-                };
-                match at {
-                    Some(at) => Frame::Integer(i64::from(store.expire(key, at))),
-                    None => Frame::error("ERR invalid expire time in 'expire' command"),
-                }
-            }
-            Command::Ttl(key) => Frame::Integer(match store.ttl(key) {
-                Ttl::Missing => -2,
-                Ttl::Persistent => -1,
-                // Rounded to the nearest second, as Redis does.
-                Ttl::ExpiresIn(left) => ((left.as_millis() + 500) / 1000) as i64,
-            }),
-            Command::DbSize => Frame::Integer(store.len() as i64),
-            Command::Ping(None) => Frame::Simple("PONG".into()),
-            Command::Ping(Some(message)) | Command::Echo(message) => {
-                Frame::Bulk(request.keep(message))
-            }
-            Command::Publish { channel, message } => {
-                let receivers = self.shared.pubsub.publish(channel, request.keep(message));
-                Frame::Integer(receivers as i64)
-            }
-            Command::ConfigGet(patterns) => self.shared.config.config_get(&patterns),
-            // At start, redis-cli asks for `COMMAND DOCS` to offer hints as you type. Told that
-            // the subcommand is unknown, it uses its built-in help instead (as with old Redis
-            // versions), then asks for `COMMAND`, where an empty table is a valid answer.
-            Command::CommandInfo(None) => Frame::Array(Vec::new()),
-            Command::CommandInfo(Some(sub)) => Frame::Error(
-                format!(
-                    "ERR unknown subcommand '{}'. mini_redis knows only COMMAND",
-                    command::truncated(sub)
-                )
-                .into(),
-            ),
-            // These change the connection itself: `execute` answers them and never gets here.
-            // Should that change, a client gets an error, not a crashed task.
-            Command::Subscribe(_) | Command::Unsubscribe(_) | Command::Quit => {
-                Frame::error("ERR command not available here")
-            }
-        }
     }
 
     async fn subscribe(&mut self, channels: Vec<&[u8]>) -> io::Result<()> {
@@ -437,10 +359,6 @@ fn pubsub_reply(kind: &'static [u8], channel: Frame, count: usize) -> Frame {
         channel,
         Frame::Integer(count as i64),
     ])
-}
-
-fn count<I: Iterator>(matches: I) -> Frame {
-    Frame::Integer(matches.count() as i64)
 }
 
 async fn sleep_or_never(sleep: &mut Option<Pin<Box<Sleep>>>) {

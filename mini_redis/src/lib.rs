@@ -3,21 +3,29 @@
 //! # Modules, in the order a request meets them
 //!
 //! - [`server`]: accept loop, connection limit, graceful shutdown.
-//! - [`connection`]: one client: requests in, replies out, batched; pub/sub merged with `StreamMap`.
+//! - [`connection`]: one client: requests in, replies out, batched; channels merged (`StreamMap`).
 //! - [`codec`]: bytes to requests (both dialects), replies to bytes, within size limits.
-//! - [`command`]: requests to checked commands, and the error replies.
-//! - [`store`]: the sharded key-value store with expiry; [`pubsub`]: channels.
+//! - [`command`]: requests to checked commands (the table of commands), and the error replies.
+//! - [`execute`]: a command and the shared state in, a reply out; no I/O.
+//! - [`state`]: what every connection shares: [`store`], the sharded key-value store with expiry;
+//!   [`pubsub`], the channels; [`config`], the settings (and the parsing of size flags).
+//! - [`glob`]: Redis-style glob patterns, in linear time.
 //! - [`frame`]: RESP values and the line dialect's spelling of them.
 //! - [`client`]: an async client library (used by `mr-client` and the tests).
 
 pub mod client;
 pub mod codec;
 pub mod command;
+pub mod config;
 pub mod connection;
+pub mod execute;
 pub mod frame;
+pub mod glob;
 pub mod pubsub;
 pub mod server;
+pub mod state;
 pub mod store;
 
 pub use client::Client;
-pub use server::{Config, Summary};
+pub use config::Config;
+pub use server::Summary;

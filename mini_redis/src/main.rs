@@ -12,7 +12,8 @@
 
 use clap::Parser;
 use mini_redis::codec::Limits;
-use mini_redis::server::{self, Config, parse_size};
+use mini_redis::config::{Config, parse_size};
+use mini_redis::server;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;

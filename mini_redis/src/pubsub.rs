@@ -12,7 +12,7 @@ use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
 
 /// Messages a subscriber may fall behind by before it misses some.
-const BACKLOG: usize = 1024;
+const CHANNEL_CAPACITY: usize = 1024;
 
 /// The channels that have subscribers.
 #[derive(Default)]
@@ -39,7 +39,7 @@ impl PubSub {
         let receiver = match channels.get(channel) {
             Some(sender) => sender.subscribe(),
             None => {
-                let (sender, receiver) = broadcast::channel(BACKLOG);
+                let (sender, receiver) = broadcast::channel(CHANNEL_CAPACITY);
                 channels.insert(Bytes::copy_from_slice(channel), sender);
                 receiver
             }

@@ -77,6 +77,16 @@ pub enum Ttl {
     ExpiresIn(Duration),
 }
 
+/// When `SET` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Condition {
+    Always,
+    /// `NX`: only if the key does not exist.
+    IfAbsent,
+    /// `XX`: only if the key exists.
+    IfPresent,
+}
+
 /// Why `INCR` failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IncrError {
@@ -110,19 +120,22 @@ impl Store {
         None
     }
 
-    /// Sets a key, replacing its value and its expiry. With `only_if`, sets it only if the key
-    /// exists (`Some(true)`, XX) or does not (`Some(false)`, NX); returns whether it was set.
+    /// Sets a key, replacing its value and its expiry, if `condition` holds; returns whether it
+    /// was set.
     pub fn set(
         &self,
         key: &[u8],
         value: Bytes,
         expires_at: Option<Instant>,
-        only_if: Option<bool>,
+        condition: Condition,
     ) -> bool {
         let mut shard = self.shard(key);
-        if let Some(must_exist) = only_if
-            && shard.live(key).is_some() != must_exist
-        {
+        let holds = match condition {
+            Condition::Always => true,
+            Condition::IfAbsent => shard.live(key).is_none(),
+            Condition::IfPresent => shard.live(key).is_some(),
+        };
+        if !holds {
             return false;
         }
         let earliest = shard.expirations.first().map(|(at, _)| *at);
@@ -360,8 +373,8 @@ mod tests {
     async fn keys_expire_on_read_at_their_deadline() {
         within(Duration::from_secs(60), "expiry on read", async {
             let store = Store::new();
-            assert!(store.set(b"k", b("v"), in_secs(10), None));
-            assert!(store.set(b"forever", b("v"), None, None));
+            assert!(store.set(b"k", b("v"), in_secs(10), Condition::Always));
+            assert!(store.set(b"forever", b("v"), None, Condition::Always));
             tokio::time::advance(Duration::from_millis(9_999)).await;
             assert_eq!(store.get(b"k"), Some(b("v")));
             assert_eq!(store.ttl(b"k"), Ttl::ExpiresIn(Duration::from_millis(1)));
@@ -381,11 +394,11 @@ mod tests {
             let store = Store::new();
             let shutdown = CancellationToken::new();
             let purger = tokio::spawn(purge_expired_keys(store.clone(), shutdown.clone()));
-            store.set(b"late", b("v"), in_secs(20), None);
-            store.set(b"keep", b("v"), None, None);
+            store.set(b"late", b("v"), in_secs(20), Condition::Always);
+            store.set(b"keep", b("v"), None, Condition::Always);
             tokio::task::yield_now().await;
             // Set after the purge task went to sleep until t=20: it must wake for t=5.
-            store.set(b"soon", b("v"), in_secs(5), None);
+            store.set(b"soon", b("v"), in_secs(5), Condition::Always);
             let start = Instant::now();
             let mut sizes = Vec::new();
             for _ in 0..4 {
@@ -404,14 +417,14 @@ mod tests {
     async fn set_replaces_the_expiry_and_conditions_are_honoured() {
         within(Duration::from_secs(60), "set", async {
             let store = Store::new();
-            store.set(b"k", b("1"), in_secs(1), None);
-            store.set(b"k", b("2"), None, None); // a plain SET clears the expiry
+            store.set(b"k", b("1"), in_secs(1), Condition::Always);
+            store.set(b"k", b("2"), None, Condition::Always); // a plain SET clears the expiry
             tokio::time::advance(Duration::from_secs(2)).await;
             assert_eq!(store.get(b"k"), Some(b("2")));
             assert_eq!(store.purge_expired(Instant::now(), 10), (0, None));
-            assert!(!store.set(b"k", b("3"), None, Some(false))); // NX on an existing key
-            assert!(!store.set(b"new", b("3"), None, Some(true))); // XX on a missing key
-            assert!(store.set(b"k", b("4"), None, Some(true)));
+            assert!(!store.set(b"k", b("3"), None, Condition::IfAbsent)); // NX on an existing key
+            assert!(!store.set(b"new", b("3"), None, Condition::IfPresent)); // XX on a missing key
+            assert!(store.set(b"k", b("4"), None, Condition::IfPresent));
             assert_eq!(store.get(b"k"), Some(b("4")));
             assert_eq!(store.get(b"new"), None);
         })
@@ -429,9 +442,9 @@ mod tests {
             tokio::time::advance(Duration::from_secs(3)).await;
             assert_eq!(store.incr(b"n"), Ok(1)); // expired: starts again from 0
             assert_eq!(store.ttl(b"n"), Ttl::Persistent);
-            store.set(b"s", b("abc"), None, None);
+            store.set(b"s", b("abc"), None, Condition::Always);
             assert_eq!(store.incr(b"s"), Err(IncrError::NotAnInteger));
-            store.set(b"max", b(&i64::MAX.to_string()), None, None);
+            store.set(b"max", b(&i64::MAX.to_string()), None, Condition::Always);
             assert_eq!(store.incr(b"max"), Err(IncrError::Overflow));
             assert!(!store.expire(b"missing", Instant::now()));
             assert!(store.expire(b"s", Instant::now())); // a deadline already passed deletes

@@ -2,10 +2,11 @@
 //! the idle timeout and shutdown are timed in virtual time, exactly, without waiting.
 
 use mini_redis::Client;
+use mini_redis::Config;
 use mini_redis::client::ClientError;
 use mini_redis::connection::{self, Ending};
 use mini_redis::frame::Frame;
-use mini_redis::server::{Config, Shared};
+use mini_redis::state::Shared;
 use mini_redis::store::purge_expired_keys;
 use std::sync::Arc;
 use std::time::Duration;

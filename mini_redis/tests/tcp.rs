@@ -331,7 +331,7 @@ async fn over_the_connection_limit_a_client_is_told_and_closed() {
     .await;
 }
 
-/// Connections not accepted yet wait in the kernel's queue, up to `server::BACKLOG`. Past
+/// Connections not accepted yet wait in the kernel's queue, up to `server::LISTEN_BACKLOG`. Past
 /// tokio's default of 1024, a burst of connects would have its handshakes dropped and never
 /// complete while the server is busy; here nobody accepts at all, and every one completes.
 #[tokio::test]

@@ -3,7 +3,8 @@
 // Each test file uses a different subset of these helpers.
 #![allow(dead_code)]
 
-use mini_redis::server::{self, Config, Summary};
+use mini_redis::Config;
+use mini_redis::server::{self, Summary};
 use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

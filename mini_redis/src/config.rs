@@ -1,0 +1,120 @@
+//! What the server allows and how long it waits: [`Config`], and the parsing of size flags.
+//!
+//! The command line (`src/main.rs`) fills a `Config`; the server and every connection read it and
+//! never change it.
+
+use crate::codec::Limits;
+use crate::frame::Frame;
+use crate::glob::{self, Case};
+use bytes::Bytes;
+use std::time::Duration;
+
+/// What the server allows and how long it waits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Longest text line and largest RESP command.
+    pub limits: Limits,
+    /// Clients served at once; one more is told so and disconnected.
+    pub max_connections: usize,
+    /// Close a connection that sent nothing for this long (`None`: never).
+    pub idle_timeout: Option<Duration>,
+    /// How long shutdown waits for open connections to finish.
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            limits: Limits::default(),
+            max_connections: 10_000,
+            idle_timeout: None,
+            shutdown_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+impl Config {
+    /// `CONFIG GET pattern…`: the settings redis-benchmark and redis-cli ask about, as name/value
+    /// pairs. Patterns are globs ([`crate::glob`]), matched regardless of case, as in Redis.
+    pub fn config_get(&self, patterns: &[&[u8]]) -> Frame {
+        let timeout = self.idle_timeout.map_or(0, |d| d.as_secs());
+        let settings = [
+            ("appendonly", "no".to_string()),
+            ("databases", "1".to_string()),
+            ("maxclients", self.max_connections.to_string()),
+            ("proto-max-bulk-len", self.limits.max_bulk.to_string()),
+            ("save", String::new()),
+            ("timeout", timeout.to_string()),
+        ];
+        let mut pairs = Vec::new();
+        for (name, value) in settings {
+            if patterns
+                .iter()
+                .any(|p| glob::matches(p, name.as_bytes(), Case::Insensitive))
+            {
+                pairs.push(Frame::bulk_static(name.as_bytes()));
+                pairs.push(Frame::Bulk(Bytes::from(value)));
+            }
+        }
+        Frame::Array(pairs)
+    }
+}
+
+/// A size in bytes for the command line: `4096`, `512k`, `64m` (binary units: k = 1024).
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let lower = text.to_ascii_lowercase();
+    let (digits, unit) = match lower.trim_end_matches(['b', 'i']).char_indices().last() {
+        Some((i, 'k')) => (&lower[..i], 1024),
+        Some((i, 'm')) => (&lower[..i], 1024 * 1024),
+        Some((i, 'g')) => (&lower[..i], 1024 * 1024 * 1024),
+        _ => (lower.as_str(), 1),
+    };
+    digits
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("{text:?} is not a size (examples: 4096, 512k, 64m)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_accept_binary_suffixes() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("512k"), Ok(512 * 1024));
+        assert_eq!(parse_size("64MiB"), Ok(64 * 1024 * 1024));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("").is_err());
+    }
+
+    #[test]
+    fn config_get_matches_names_and_globs() {
+        let config = Config::default();
+        let get = |p: &[&str]| {
+            let patterns: Vec<&[u8]> = p.iter().map(|s| s.as_bytes()).collect();
+            config.config_get(&patterns)
+        };
+        let pair = |n: &'static str, v: &'static str| {
+            vec![
+                Frame::bulk_static(n.as_bytes()),
+                Frame::bulk_static(v.as_bytes()),
+            ]
+        };
+        assert_eq!(get(&["save"]), Frame::Array(pair("save", "")));
+        assert_eq!(get(&["APPENDONLY"]), Frame::Array(pair("appendonly", "no")));
+        assert_eq!(get(&["max*"]), Frame::Array(pair("maxclients", "10000")));
+        assert_eq!(get(&["t?meout"]), Frame::Array(pair("timeout", "0")));
+        assert_eq!(
+            get(&["[ab]ppendonly"]),
+            Frame::Array(pair("appendonly", "no"))
+        );
+        assert_eq!(get(&["nothing"]), Frame::Array(vec![]));
+    }
+}
