@@ -7,6 +7,8 @@
 //!   one the Python original spoke: `GET a` → `OK 1` or `NONE`;
 //! - any other text line is a Redis inline command (`SET a b`, `PING`), answered in RESP.
 //!
+//! Which is which, and how many arguments each command takes, is one table: [`COMMANDS`].
+//!
 //! Parsing is separate from executing (that is in [`crate::execute`]) so that every error a
 //! client can provoke is found here, in one place, and turned into an error reply.
 //!
@@ -99,6 +101,207 @@ impl Rejected {
     }
 }
 
+/// One row of the [`COMMANDS`] table.
+pub struct Spec {
+    /// The name, in upper case; a client may send it in any case.
+    pub name: &'static str,
+    /// How many arguments the command takes, its name included, as Redis counts them
+    /// (`COMMAND INFO`): `2` exactly two (`GET key`), `-2` two or more (`DEL key…`).
+    pub arity: i32,
+    /// How it may be sent: over RESP, typed on a line, or both.
+    pub form: Form,
+    /// Builds the command from its arguments, after the name. Their number has been checked
+    /// against `arity` already, so [`ArgList::arg`] always has one for each required argument.
+    pub parse: Parse,
+}
+
+/// A [`Spec`]'s parser: the arguments in, a command (borrowing them) or an error reply out.
+pub type Parse = for<'a> fn(&mut ArgList<'a, '_>) -> Result<Command<'a>, Frame>;
+
+/// How a command may be sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// A Redis command: a RESP array, or a line typed as a Redis inline command
+    /// (`SET k "a b"`, quotes allowed); answered in RESP either way.
+    Redis,
+    /// A Redis command over RESP that, typed on a line, is the workshop's line dialect: words
+    /// split on spaces (no quotes), answered `OK value`, `NONE` or `ERROR reason`. On a line it
+    /// takes `line_arity` arguments (counted as [`Spec::arity`] counts them); any other number is
+    /// answered `ERROR usage: {usage}`.
+    RedisAndLine {
+        usage: &'static str,
+        line_arity: i32,
+    },
+    /// Only in the line dialect (Redis has no such command), with [`Spec::arity`] arguments, the
+    /// last of which is the rest of the line, spaces included: `PUT greeting hello world`.
+    LineOnly { usage: &'static str },
+}
+
+/// Every command the server knows: **the one place to add a command** (then give it a
+/// [`Command`] variant, and execute it in [`crate::execute`]). A request's name is looked up here
+/// whatever its dialect, and the arity is checked here, before `parse` runs.
+pub const COMMANDS: &[Spec] = &[
+    // Strings and keys.
+    Spec {
+        name: "GET",
+        arity: 2,
+        form: Form::RedisAndLine {
+            usage: "GET key",
+            line_arity: 2,
+        },
+        parse: |args| Ok(Command::Get(args.arg())),
+    },
+    Spec {
+        name: "SET",
+        arity: -3,
+        form: Form::Redis,
+        parse: parse_set,
+    },
+    Spec {
+        name: "PUT",
+        arity: 3,
+        form: Form::LineOnly {
+            usage: "PUT key value",
+        },
+        parse: |args| {
+            let (key, value) = (args.arg(), args.arg());
+            Ok(Command::Set(Set {
+                key,
+                value,
+                expire: None,
+                condition: Condition::Always,
+            }))
+        },
+    },
+    Spec {
+        name: "DEL",
+        arity: -2,
+        form: Form::RedisAndLine {
+            usage: "DEL key",
+            line_arity: -2,
+        },
+        parse: |args| Ok(Command::Del(args.rest())),
+    },
+    Spec {
+        name: "EXISTS",
+        arity: -2,
+        form: Form::Redis,
+        parse: |args| Ok(Command::Exists(args.rest())),
+    },
+    Spec {
+        name: "INCR",
+        arity: 2,
+        form: Form::Redis,
+        parse: |args| Ok(Command::Incr(args.arg())),
+    },
+    Spec {
+        name: "EXPIRE",
+        arity: 3,
+        form: Form::Redis,
+        parse: |args| {
+            let key = args.arg();
+            let seconds = integer(args.arg())?;
+            Ok(Command::Expire { key, seconds })
+        },
+    },
+    Spec {
+        name: "TTL",
+        arity: 2,
+        form: Form::Redis,
+        parse: |args| Ok(Command::Ttl(args.arg())),
+    },
+    Spec {
+        name: "DBSIZE",
+        arity: 1,
+        form: Form::Redis,
+        parse: |_| Ok(Command::DbSize),
+    },
+    // Connection.
+    Spec {
+        name: "PING",
+        arity: -1,
+        form: Form::Redis,
+        parse: |args| match args.remaining() {
+            0 => Ok(Command::Ping(None)),
+            1 => Ok(Command::Ping(Some(args.arg()))),
+            _ => Err(args.arity_error()),
+        },
+    },
+    Spec {
+        name: "ECHO",
+        arity: 2,
+        form: Form::Redis,
+        parse: |args| Ok(Command::Echo(args.arg())),
+    },
+    Spec {
+        name: "QUIT",
+        arity: -1,
+        form: Form::RedisAndLine {
+            usage: "QUIT",
+            line_arity: 1,
+        },
+        parse: |_| Ok(Command::Quit),
+    },
+    // Pub/sub.
+    Spec {
+        name: "PUBLISH",
+        arity: 3,
+        form: Form::Redis,
+        parse: |args| {
+            let (channel, message) = (args.arg(), args.arg());
+            Ok(Command::Publish { channel, message })
+        },
+    },
+    Spec {
+        name: "SUBSCRIBE",
+        arity: -2,
+        form: Form::Redis,
+        parse: |args| Ok(Command::Subscribe(args.rest())),
+    },
+    Spec {
+        name: "UNSUBSCRIBE",
+        arity: -1,
+        form: Form::Redis,
+        parse: |args| Ok(Command::Unsubscribe(args.rest())),
+    },
+    // Server: what redis-cli and redis-benchmark ask at start.
+    Spec {
+        name: "CONFIG",
+        arity: -2,
+        form: Form::Redis,
+        parse: |args| match uppercase(args.arg()).as_deref() {
+            Some(b"GET") if args.remaining() > 0 => Ok(Command::ConfigGet(args.rest())),
+            Some(b"GET") => Err(Frame::error(
+                "ERR wrong number of arguments for 'config|get' command",
+            )),
+            _ => Err(Frame::error(
+                "ERR unknown subcommand: mini_redis supports only CONFIG GET",
+            )),
+        },
+    },
+    Spec {
+        name: "COMMAND",
+        arity: -1,
+        form: Form::Redis,
+        parse: |args| Ok(Command::CommandInfo(args.optional())),
+    },
+];
+
+/// The table's row for a command name, in any case.
+pub fn lookup(name: &[u8]) -> Option<&'static Spec> {
+    COMMANDS
+        .iter()
+        .find(|spec| spec.name.as_bytes().eq_ignore_ascii_case(name))
+}
+
+/// Whether `count` arguments, the name included, are what `arity` allows.
+fn arity_allows(arity: i32, count: usize) -> bool {
+    match usize::try_from(arity) {
+        Ok(exactly) => count == exactly,
+        Err(_) => count >= arity.unsigned_abs() as usize,
+    }
+}
+
 /// Turns a framed request into a command and the dialect of its reply.
 pub fn parse<'a>(
     request: &'a Request,
@@ -114,7 +317,7 @@ pub fn parse<'a>(
     }
 }
 
-/// A text line: the workshop's line dialect, or else a Redis inline command.
+/// A text line: the workshop's line dialect, or else a Redis inline command (see [`Form`]).
 fn parse_text_line(line: &[u8]) -> Result<(Dialect, Command<'_>), Rejected> {
     // Keys and values are bytes inside, but a line is text: a client typing into nc gets told.
     let Ok(text) = std::str::from_utf8(line) else {
@@ -122,56 +325,84 @@ fn parse_text_line(line: &[u8]) -> Result<(Dialect, Command<'_>), Rejected> {
     };
     let text = text.trim_start();
     let (name, rest) = text.split_once([' ', '\t']).unwrap_or((text, ""));
-    let words: Vec<&str> = rest.split_ascii_whitespace().collect();
-    let usage = |u: &'static str| Err(Rejected::line(u));
-    let line_command = match uppercase(name.as_bytes()).as_deref() {
-        Some(b"GET") => match words[..] {
-            [key] => Some(Command::Get(key.as_bytes())),
-            _ => return usage("ERR usage: GET key"),
-        },
-        Some(b"PUT") => {
-            // The value is the rest of the line, spaces and all: `PUT greeting hello world`.
-            let rest = rest.trim_start_matches([' ', '\t']);
-            match rest.split_once([' ', '\t']) {
-                Some((key, value)) if !value.trim_start_matches([' ', '\t']).is_empty() => {
-                    let value = value.trim_start_matches([' ', '\t']);
-                    Some(Command::Set(Set {
-                        key: key.as_bytes(),
-                        value: value.as_bytes(),
-                        expire: None,
-                        condition: Condition::Always,
-                    }))
-                }
-                // The original answered `PUT k` with OK and stored nothing: an error here.
-                _ => return usage("ERR usage: PUT key value"),
-            }
-        }
-        Some(b"DEL") => match words[..] {
-            [key] => Some(Command::Del(vec![key.as_bytes()])),
-            _ => return usage("ERR usage: DEL key"),
-        },
-        Some(b"QUIT") => match words[..] {
-            [] => Some(Command::Quit),
-            _ => return usage("ERR usage: QUIT"),
-        },
-        _ => None,
+    let Some(spec) = lookup(name.as_bytes()) else {
+        // Nothing says which dialect the client speaks: answer in the line's own.
+        return Err(Rejected::line(format!(
+            "ERR unknown command '{}' (try {})",
+            truncated(name.as_bytes()),
+            line_dialect_usages()
+        )));
     };
-    if let Some(command) = line_command {
-        return Ok((Dialect::Line, command));
+    let usage_error = |usage: &str| Err(Rejected::line(format!("ERR usage: {usage}")));
+    let name = name.as_bytes();
+    match spec.form {
+        Form::LineOnly { usage } => {
+            // One word per argument, but the last argument is the rest of the line.
+            let mut args = Vec::new();
+            let mut rest = rest.trim_start_matches([' ', '\t']);
+            while !rest.is_empty() {
+                if arity_allows(spec.arity, args.len() + 2) {
+                    args.push(rest.as_bytes());
+                    break;
+                }
+                let (word, after) = rest.split_once([' ', '\t']).unwrap_or((rest, ""));
+                args.push(word.as_bytes());
+                rest = after.trim_start_matches([' ', '\t']);
+            }
+            if !arity_allows(spec.arity, args.len() + 1) {
+                return usage_error(usage);
+            }
+            run_parser(spec, name, args.into_iter(), Dialect::Line).map(|c| (Dialect::Line, c))
+        }
+        Form::RedisAndLine { usage, line_arity } => {
+            let words: Vec<&[u8]> = rest.split_ascii_whitespace().map(str::as_bytes).collect();
+            if !arity_allows(line_arity, words.len() + 1) {
+                return usage_error(usage);
+            }
+            run_parser(spec, name, words.into_iter(), Dialect::Line).map(|c| (Dialect::Line, c))
+        }
+        Form::Redis => {
+            // A Redis inline command: words separated by spaces, quotes allowed (`SET k "a b"`).
+            let words = split_inline(text).map_err(Rejected::resp)?;
+            Command::from_args(words.into_iter().map(str::as_bytes)).map(|c| (Dialect::Resp, c))
+        }
     }
-    // A Redis inline command: words separated by spaces, quotes allowed (`SET k "a b"`).
-    let words = split_inline(text).map_err(Rejected::line)?;
-    if words
-        .first()
-        .is_some_and(|name| is_redis_command(name.as_bytes()))
-    {
-        let args = words.into_iter().map(str::as_bytes);
-        return Command::from_args(args).map(|cmd| (Dialect::Resp, cmd));
-    }
-    Err(Rejected::line(format!(
-        "ERR unknown command '{}' (try GET key, PUT key value, DEL key, QUIT)",
-        truncated(name.as_bytes())
-    )))
+}
+
+/// `GET key, PUT key value, DEL key, QUIT`: the line dialect, for a client that typed
+/// something else.
+fn line_dialect_usages() -> String {
+    let usages: Vec<&str> = COMMANDS
+        .iter()
+        .filter_map(|spec| match spec.form {
+            Form::RedisAndLine { usage, .. } | Form::LineOnly { usage } => Some(usage),
+            Form::Redis => None,
+        })
+        .collect();
+    usages.join(", ")
+}
+
+/// Checks the arity of `spec` and runs its parser; errors are written in `dialect`.
+fn run_parser<'a, I>(
+    spec: &Spec,
+    name: &'a [u8],
+    args: I,
+    dialect: Dialect,
+) -> Result<Command<'a>, Rejected>
+where
+    I: ExactSizeIterator<Item = &'a [u8]>,
+{
+    let mut args = args;
+    let mut args = ArgList {
+        name,
+        rest: &mut args,
+    };
+    let result = if arity_allows(spec.arity, args.remaining() + 1) {
+        (spec.parse)(&mut args)
+    } else {
+        Err(args.arity_error())
+    };
+    result.map_err(|frame| Rejected { dialect, frame })
 }
 
 impl<'a> Command<'a> {
@@ -184,62 +415,21 @@ impl<'a> Command<'a> {
         let Some(name) = args.next() else {
             return Err(Rejected::resp("ERR empty command"));
         };
-        let mut args = ArgList { name, rest: args };
-        let command = match uppercase(name).as_deref() {
-            Some(b"GET") => Command::Get(args.exactly_one()?),
-            Some(b"SET") => Command::Set(args.set()?),
-            Some(b"DEL") => Command::Del(args.at_least_one()?),
-            Some(b"EXISTS") => Command::Exists(args.at_least_one()?),
-            Some(b"INCR") => Command::Incr(args.exactly_one()?),
-            Some(b"PING") => match args.rest.len() {
-                0 => Command::Ping(None),
-                1 => Command::Ping(args.next()),
-                _ => return Err(args.arity()),
-            },
-            Some(b"ECHO") => Command::Echo(args.exactly_one()?),
-            Some(b"EXPIRE") => {
-                let [key, seconds] = args.exactly()?;
-                let seconds = integer(seconds)?;
-                Command::Expire { key, seconds }
+        match lookup(name) {
+            Some(spec) if !matches!(spec.form, Form::LineOnly { .. }) => {
+                run_parser(spec, name, args, Dialect::Resp)
             }
-            Some(b"TTL") => Command::Ttl(args.exactly_one()?),
-            Some(b"DBSIZE") => {
-                let [] = args.exactly()?;
-                Command::DbSize
-            }
-            Some(b"PUBLISH") => {
-                let [channel, message] = args.exactly()?;
-                Command::Publish { channel, message }
-            }
-            Some(b"SUBSCRIBE") => Command::Subscribe(args.at_least_one()?),
-            Some(b"UNSUBSCRIBE") => Command::Unsubscribe(args.rest.collect()),
-            Some(b"CONFIG") => match args.next().and_then(uppercase).as_deref() {
-                Some(b"GET") if args.rest.len() > 0 => Command::ConfigGet(args.rest.collect()),
-                Some(b"GET") => {
-                    return Err(Rejected::resp(
-                        "ERR wrong number of arguments for 'config|get' command",
-                    ));
-                }
-                _ => {
-                    return Err(Rejected::resp(
-                        "ERR unknown subcommand: mini_redis supports only CONFIG GET",
-                    ));
-                }
-            },
-            Some(b"COMMAND") => Command::CommandInfo(args.next()),
-            Some(b"QUIT") => Command::Quit,
             _ => {
                 let mut message = format!(
                     "ERR unknown command '{}', with args beginning with: ",
                     truncated(name)
                 );
-                for arg in args.rest.take(8) {
+                for arg in args.take(8) {
                     message.push_str(&format!("'{}' ", truncated(arg)));
                 }
-                return Err(Rejected::resp(message));
+                Err(Rejected::resp(message))
             }
-        };
-        Ok(command)
+        }
     }
 
     /// The command's name, for logs.
@@ -263,27 +453,6 @@ impl<'a> Command<'a> {
             Command::Quit => "QUIT",
         }
     }
-}
-
-fn is_redis_command(name: &[u8]) -> bool {
-    matches!(
-        uppercase(name).as_deref(),
-        Some(
-            b"PING"
-                | b"ECHO"
-                | b"SET"
-                | b"EXISTS"
-                | b"INCR"
-                | b"EXPIRE"
-                | b"TTL"
-                | b"DBSIZE"
-                | b"PUBLISH"
-                | b"SUBSCRIBE"
-                | b"UNSUBSCRIBE"
-                | b"CONFIG"
-                | b"COMMAND"
-        )
-    )
 }
 
 /// A command name in upper case, on the stack: names are matched without allocating.
@@ -311,85 +480,83 @@ impl std::ops::Deref for UpperName {
     }
 }
 
-/// The arguments after the command name, consumed as they are checked.
-struct ArgList<'a, I> {
+/// The arguments after the command name, consumed as a [`Spec`]'s parser reads them.
+pub struct ArgList<'a, 'i> {
     name: &'a [u8],
-    rest: I,
+    rest: &'i mut dyn ExactSizeIterator<Item = &'a [u8]>,
 }
 
-impl<'a, I: ExactSizeIterator<Item = &'a [u8]>> ArgList<'a, I> {
-    fn next(&mut self) -> Option<&'a [u8]> {
+impl<'a> ArgList<'a, '_> {
+    /// The next argument, if any.
+    pub fn optional(&mut self) -> Option<&'a [u8]> {
         self.rest.next()
     }
 
-    fn arity(&self) -> Rejected {
-        Rejected::resp(format!(
-            "ERR wrong number of arguments for '{}' command",
-            String::from_utf8_lossy(self.name).to_ascii_lowercase()
-        ))
+    /// The next required argument. The table's arity guarantees it is there; were it not, this
+    /// would be an empty argument, never a panic.
+    pub fn arg(&mut self) -> &'a [u8] {
+        self.rest.next().unwrap_or_default()
     }
 
-    fn exactly<const N: usize>(&mut self) -> Result<[&'a [u8]; N], Rejected> {
-        if self.rest.len() != N {
-            return Err(self.arity());
-        }
-        Ok(std::array::from_fn(|_| {
-            self.rest.next().unwrap_or_default()
-        }))
+    /// Every argument left.
+    pub fn rest(&mut self) -> Vec<&'a [u8]> {
+        (&mut *self.rest).collect()
     }
 
-    fn exactly_one(&mut self) -> Result<&'a [u8], Rejected> {
-        let [one] = self.exactly()?;
-        Ok(one)
+    /// How many arguments are left.
+    pub fn remaining(&self) -> usize {
+        self.rest.len()
     }
 
-    fn at_least_one(&mut self) -> Result<Vec<&'a [u8]>, Rejected> {
-        if self.rest.len() == 0 {
-            return Err(self.arity());
-        }
-        Ok(self.rest.by_ref().collect())
-    }
-
-    fn set(&mut self) -> Result<Set<'a>, Rejected> {
-        let (Some(key), Some(value)) = (self.next(), self.next()) else {
-            return Err(self.arity());
-        };
-        let mut set = Set {
-            key,
-            value,
-            expire: None,
-            condition: Condition::Always,
-        };
-        let syntax = || Rejected::resp("ERR syntax error");
-        while let Some(option) = self.next() {
-            match uppercase(option).as_deref() {
-                Some(unit @ (b"EX" | b"PX")) if set.expire.is_none() => {
-                    let amount = integer(self.next().ok_or_else(syntax)?)?;
-                    if amount <= 0 {
-                        return Err(Rejected::resp("ERR invalid expire time in 'set' command"));
-                    }
-                    let amount = amount as u64;
-                    set.expire = Some(if unit == b"EX" {
-                        Duration::from_secs(amount)
-                    } else {
-                        Duration::from_millis(amount)
-                    });
-                }
-                Some(b"NX") if set.condition == Condition::Always => {
-                    set.condition = Condition::IfAbsent;
-                }
-                Some(b"XX") if set.condition == Condition::Always => {
-                    set.condition = Condition::IfPresent;
-                }
-                _ => return Err(syntax()),
-            }
-        }
-        Ok(set)
+    /// `ERR wrong number of arguments for 'get' command`.
+    pub fn arity_error(&self) -> Frame {
+        Frame::Error(
+            format!(
+                "ERR wrong number of arguments for '{}' command",
+                String::from_utf8_lossy(self.name).to_ascii_lowercase()
+            )
+            .into(),
+        )
     }
 }
 
-fn integer(bytes: &[u8]) -> Result<i64, Rejected> {
-    parse_i64(bytes).ok_or_else(|| Rejected::resp("ERR value is not an integer or out of range"))
+/// `SET key value [EX seconds | PX milliseconds] [NX | XX]`.
+fn parse_set<'a>(args: &mut ArgList<'a, '_>) -> Result<Command<'a>, Frame> {
+    let mut set = Set {
+        key: args.arg(),
+        value: args.arg(),
+        expire: None,
+        condition: Condition::Always,
+    };
+    let syntax = || Frame::error("ERR syntax error");
+    while let Some(option) = args.optional() {
+        match uppercase(option).as_deref() {
+            Some(unit @ (b"EX" | b"PX")) if set.expire.is_none() => {
+                let amount = integer(args.optional().ok_or_else(syntax)?)?;
+                if amount <= 0 {
+                    return Err(Frame::error("ERR invalid expire time in 'set' command"));
+                }
+                let amount = amount as u64;
+                set.expire = Some(if unit == b"EX" {
+                    Duration::from_secs(amount)
+                } else {
+                    Duration::from_millis(amount)
+                });
+            }
+            Some(b"NX") if set.condition == Condition::Always => {
+                set.condition = Condition::IfAbsent;
+            }
+            Some(b"XX") if set.condition == Condition::Always => {
+                set.condition = Condition::IfPresent;
+            }
+            _ => return Err(syntax()),
+        }
+    }
+    Ok(Command::Set(set))
+}
+
+fn integer(bytes: &[u8]) -> Result<i64, Frame> {
+    parse_i64(bytes).ok_or(Frame::error("ERR value is not an integer or out of range"))
 }
 
 /// Splits an inline command into words: spaces separate words, and a word in double or single
@@ -514,10 +681,7 @@ mod tests {
             ("GET", "ERR usage: GET key"),
             ("GET a b", "ERR usage: GET key"),
             ("DEL", "ERR usage: DEL key"),
-            (
-                "FROB x",
-                "ERR unknown command 'FROB' (try GET key, PUT key value, DEL key, QUIT)",
-            ),
+            ("PUT", "ERR usage: PUT key value"),
         ] {
             assert_eq!(
                 error_of(&text(line)),
@@ -549,12 +713,79 @@ mod tests {
         let unbalanced = "ERR Protocol error: unbalanced quotes in request";
         assert_eq!(
             error_of(&text("set k \"open")),
-            (Dialect::Line, unbalanced.into())
+            (Dialect::Resp, unbalanced.into())
         );
         assert_eq!(
             error_of(&text("set k \"a\"b")),
-            (Dialect::Line, unbalanced.into())
+            (Dialect::Resp, unbalanced.into())
         );
+        assert_eq!(
+            error_of(&text("FROB x")),
+            (
+                Dialect::Line,
+                "ERR unknown command 'FROB' (try GET key, PUT key value, DEL key, QUIT)".into()
+            )
+        );
+        assert_eq!(
+            error_of(&text("PING a b")),
+            (
+                Dialect::Resp,
+                "ERR wrong number of arguments for 'ping' command".into()
+            )
+        );
+    }
+
+    /// Typed on a line, the line dialect's names are the line dialect, with their own arity.
+    #[test]
+    fn line_dialect_commands_take_their_line_arity() {
+        assert_eq!(
+            parsed(&text("DEL a b")),
+            Ok((Dialect::Line, Command::Del(vec![b"a", b"b"])))
+        );
+        for (line, usage) in [
+            ("GET a b", "ERR usage: GET key"),
+            (r#"GET "a b""#, "ERR usage: GET key"),
+            ("QUIT now", "ERR usage: QUIT"),
+        ] {
+            assert_eq!(
+                error_of(&text(line)),
+                (Dialect::Line, usage.into()),
+                "{line}"
+            );
+        }
+        // PUT is not a Redis command: over RESP it is unknown.
+        assert_eq!(
+            error_of(&array(&["PUT", "k", "v"])).1,
+            "ERR unknown command 'PUT', with args beginning with: 'k' 'v' "
+        );
+        // Over RESP, DEL and QUIT take what Redis takes.
+        assert_eq!(
+            parsed(&array(&["QUIT", "now"])),
+            Ok((Dialect::Resp, Command::Quit))
+        );
+    }
+
+    /// Every row of the table: a unique upper-case name, a parser that accepts the fewest
+    /// arguments its arity allows, and a line-dialect usage that fits the arity.
+    #[test]
+    fn the_command_table_is_consistent() {
+        for (i, spec) in COMMANDS.iter().enumerate() {
+            assert_eq!(spec.name, spec.name.to_ascii_uppercase(), "{}", spec.name);
+            assert!(
+                COMMANDS[..i].iter().all(|other| other.name != spec.name),
+                "{} is listed twice",
+                spec.name
+            );
+            assert_ne!(spec.arity, 0, "{}", spec.name);
+            let (usage, arity) = match spec.form {
+                Form::Redis => continue,
+                Form::RedisAndLine { usage, line_arity } => (usage, line_arity),
+                Form::LineOnly { usage } => (usage, spec.arity),
+            };
+            assert!(usage.starts_with(spec.name), "{usage}");
+            let words = usage.split(' ').take_while(|w| !w.starts_with('[')).count();
+            assert!(arity_allows(arity, words), "{usage} vs {arity}");
+        }
     }
 
     #[test]
