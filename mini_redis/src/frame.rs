@@ -67,8 +67,16 @@ impl Frame {
     }
 
     /// Appends this frame as the workshop's line dialect: `OK value`, `NONE`, `ERROR reason`, `OK`.
+    ///
+    /// A reply is one line, so a value holding a line break (stored over RESP, which is
+    /// binary-safe) cannot be sent: its second line would reach the client as a second reply,
+    /// forged by whoever stored the value. It is refused with an `ERROR` instead (see
+    /// [`LINE_BREAK_IN_VALUE`]); RESP reads it intact.
     pub fn write_line_dialect(&self, dst: &mut BytesMut) {
         match self {
+            Frame::Bulk(value) if value.iter().any(|&b| b == b'\n' || b == b'\r') => {
+                dst.put_slice(LINE_BREAK_IN_VALUE.as_bytes());
+            }
             Frame::Bulk(value) => {
                 dst.reserve(value.len() + 4);
                 dst.put_slice(b"OK ");
@@ -94,6 +102,10 @@ impl Frame {
         parse_at(src, 0, 0)
     }
 }
+
+/// The line dialect's reply for a value holding `\n` or `\r`.
+pub const LINE_BREAK_IN_VALUE: &str = "ERROR the value holds a line break, which a line reply cannot carry: read it over RESP \
+     (redis-cli, or mr-client get)";
 
 /// The server sent something that is not RESP2.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -61,8 +61,8 @@ struct Entry {
 }
 
 impl Entry {
-    fn is_live(&self, now: impl FnOnce() -> Instant) -> bool {
-        self.expires_at.is_none_or(|at| at > now())
+    fn is_live(&self, now: Instant) -> bool {
+        self.expires_at.is_none_or(|at| at > now)
     }
 }
 
@@ -113,7 +113,7 @@ impl Store {
     pub fn get(&self, key: &[u8]) -> Option<Bytes> {
         let mut shard = self.shard(key);
         let entry = shard.entries.get(key)?;
-        if entry.is_live(Instant::now) {
+        if entry.is_live(Instant::now()) {
             return Some(entry.value.clone());
         }
         shard.remove(key);
@@ -132,8 +132,8 @@ impl Store {
         let mut shard = self.shard(key);
         let holds = match condition {
             Condition::Always => true,
-            Condition::IfAbsent => shard.live(key).is_none(),
-            Condition::IfPresent => shard.live(key).is_some(),
+            Condition::IfAbsent => shard.live(key, Instant::now()).is_none(),
+            Condition::IfPresent => shard.live(key, Instant::now()).is_some(),
         };
         if !holds {
             return false;
@@ -161,26 +161,33 @@ impl Store {
     /// Removes a key. Returns whether a live key was removed.
     pub fn del(&self, key: &[u8]) -> bool {
         let mut shard = self.shard(key);
-        let live = shard.live(key).is_some();
+        let live = shard.live(key, Instant::now()).is_some();
         shard.remove(key);
         live
     }
 
     pub fn exists(&self, key: &[u8]) -> bool {
-        self.shard(key).live(key).is_some()
+        self.shard(key).live(key, Instant::now()).is_some()
     }
 
     /// Adds one to an integer value (a missing key counts as 0), keeping the key's expiry.
     pub fn incr(&self, key: &[u8]) -> Result<i64, IncrError> {
+        self.incr_at(key, Instant::now())
+    }
+
+    /// [`Store::incr`] at the instant `now`. The clock is read once, by the caller: read twice,
+    /// a key expiring between the reads would be counted as live, then replaced as expired,
+    /// ending with the old value + 1 and no expiry.
+    pub fn incr_at(&self, key: &[u8], now: Instant) -> Result<i64, IncrError> {
         let mut shard = self.shard(key);
-        let current = match shard.live(key) {
+        let current = match shard.live(key, now) {
             Some(entry) => crate::frame::parse_i64(&entry.value).ok_or(IncrError::NotAnInteger)?,
             None => 0,
         };
         let next = current.checked_add(1).ok_or(IncrError::Overflow)?;
         let value = Bytes::from(next.to_string());
         match shard.entries.get_mut(key) {
-            Some(entry) if entry.is_live(Instant::now) => entry.value = value,
+            Some(entry) if entry.is_live(now) => entry.value = value,
             _ => {
                 shard.remove(key);
                 let key = Bytes::copy_from_slice(key);
@@ -198,10 +205,11 @@ impl Store {
     /// removes the key, as Redis does for `EXPIRE key 0`.
     pub fn expire(&self, key: &[u8], at: Instant) -> bool {
         let mut shard = self.shard(key);
-        if shard.live(key).is_none() {
+        let now = Instant::now();
+        if shard.live(key, now).is_none() {
             return false;
         }
-        if at <= Instant::now() {
+        if at <= now {
             shard.remove(key);
             return true;
         }
@@ -219,7 +227,7 @@ impl Store {
     pub fn ttl(&self, key: &[u8]) -> Ttl {
         let shard = self.shard(key);
         let now = Instant::now();
-        match shard.live(key).map(|entry| entry.expires_at) {
+        match shard.live(key, now).map(|entry| entry.expires_at) {
             None => Ttl::Missing,
             Some(None) => Ttl::Persistent,
             Some(Some(at)) => Ttl::ExpiresIn(at - now),
@@ -283,9 +291,9 @@ impl Store {
 }
 
 impl ShardData {
-    /// The entry of a key that has not expired.
-    fn live(&self, key: &[u8]) -> Option<&Entry> {
-        self.entries.get(key).filter(|e| e.is_live(Instant::now))
+    /// The entry of a key that has not expired by `now`.
+    fn live(&self, key: &[u8], now: Instant) -> Option<&Entry> {
+        self.entries.get(key).filter(|e| e.is_live(now))
     }
 
     fn remove(&mut self, key: &[u8]) {
@@ -451,6 +459,24 @@ mod tests {
             assert!(!store.exists(b"s"));
             assert!(store.del(b"max"));
             assert!(!store.del(b"max"));
+        })
+        .await;
+    }
+
+    /// INCR decides once whether the key is live: at the instant it is given, even if the clock
+    /// has moved past the key's expiry since.
+    #[tokio::test(start_paused = true)]
+    async fn incr_reads_the_clock_once() {
+        within(Duration::from_secs(60), "incr at an instant", async {
+            let store = Store::new();
+            let start = Instant::now();
+            store.set(b"n", b("41"), in_secs(3), Condition::Always);
+            tokio::time::advance(Duration::from_secs(5)).await; // the clock is past the expiry
+            let before_expiry = start + Duration::from_millis(2_999);
+            assert_eq!(store.incr_at(b"n", before_expiry), Ok(42));
+            // The key kept its expiry: a purge at the expiry removes it.
+            assert_eq!(store.purge_expired(start + Duration::from_secs(3), 10).0, 1);
+            assert_eq!(store.len(), 0);
         })
         .await;
     }

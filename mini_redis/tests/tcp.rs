@@ -432,3 +432,36 @@ async fn oversized_input_gets_a_clear_error() {
     })
     .await;
 }
+
+/// A value stored over RESP with a line break in it would be two lines in the line dialect: the
+/// second one a reply the client never asked for. The line dialect refuses to send it, in one
+/// line; RESP still reads it intact.
+#[tokio::test]
+async fn a_value_with_a_line_break_is_never_sent_as_a_second_line() {
+    within(LIMIT, "line breaks in values", async {
+        let server = TestServer::start(Config::default()).await;
+        let mut c = server.client().await;
+        c.set("forged", "a\nOK forged")
+            .await
+            .expect("SET over RESP");
+        c.set("cr", "a\r").await.expect("SET over RESP");
+        let replies = exchange(
+            server.addr,
+            b"GET forged\nGET cr\nPUT k v\nDEL k forged\nGET forged\n",
+        )
+        .await;
+        let refusal = mini_redis::frame::LINE_BREAK_IN_VALUE;
+        assert_eq!(
+            text(&replies),
+            format!("{refusal}\n{refusal}\nOK\nOK\nNONE\n"),
+            "one reply line per request, and DEL with two keys deletes both"
+        );
+        assert_eq!(
+            c.get("cr").await.expect("GET over RESP").as_deref(),
+            Some(&b"a\r"[..])
+        );
+        assert_eq!(c.get("k").await.expect("GET over RESP"), None);
+        server.stop().await;
+    })
+    .await;
+}
