@@ -7,7 +7,28 @@ use crate::codec::Limits;
 use crate::frame::Frame;
 use crate::glob::{self, Case};
 use bytes::Bytes;
+use std::ops::RangeInclusive;
 use std::time::Duration;
+
+/// What each flag accepts (`src/main.rs` checks them, the README's flag table lists them). The
+/// bounds keep every setting one the server can honour: no connection limit that refuses
+/// everyone or overflows a `Semaphore`, no line too short to hold `GET key`.
+pub mod ranges {
+    use std::ops::RangeInclusive;
+
+    /// `--max-line`, in bytes: 64 to 1 GiB.
+    pub const MAX_LINE: RangeInclusive<usize> = 64..=1 << 30;
+    /// `--max-bulk`, in bytes: 1 KiB to 1 GiB.
+    pub const MAX_BULK: RangeInclusive<usize> = 1 << 10..=1 << 30;
+    /// `--max-connections`: 1 to a million.
+    pub const MAX_CONNECTIONS: RangeInclusive<u64> = 1..=1_000_000;
+    /// `--idle-timeout`, in seconds (0: never): up to a day.
+    pub const IDLE_TIMEOUT: RangeInclusive<u64> = 0..=86_400;
+    /// `--shutdown-timeout`, in seconds: up to an hour.
+    pub const SHUTDOWN_TIMEOUT: RangeInclusive<u64> = 0..=3_600;
+    /// `--threads` (0: one per core but one): up to 1024.
+    pub const THREADS: RangeInclusive<u64> = 0..=1_024;
+}
 
 /// What the server allows and how long it waits.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +37,9 @@ pub struct Config {
     pub limits: Limits,
     /// Clients served at once; one more is told so and disconnected.
     pub max_connections: usize,
+    /// Clients over `max_connections` being told so at once, each by a task of its own; past
+    /// this, the accept loop refuses them itself, without waiting (see [`crate::server`]).
+    pub max_pending_rejections: usize,
     /// Close a connection that sent nothing for this long (`None`: never).
     pub idle_timeout: Option<Duration>,
     /// How long shutdown waits for open connections to finish.
@@ -27,6 +51,7 @@ impl Default for Config {
         Config {
             limits: Limits::default(),
             max_connections: 10_000,
+            max_pending_rejections: 64,
             idle_timeout: None,
             shutdown_timeout: Duration::from_secs(5),
         }
@@ -79,6 +104,34 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("{text:?} is not a size (examples: 4096, 512k, 64m)"))
 }
 
+/// A parser for a size flag: [`parse_size`], then a check that the size is within `range`.
+pub fn size_in(
+    range: RangeInclusive<usize>,
+) -> impl Fn(&str) -> Result<usize, String> + Clone + Send + Sync + 'static {
+    move |text| {
+        let size = parse_size(text)?;
+        if range.contains(&size) {
+            Ok(size)
+        } else {
+            Err(format!(
+                "{size} bytes is out of range: from {} to {}",
+                shown_size(*range.start()),
+                shown_size(*range.end())
+            ))
+        }
+    }
+}
+
+/// `64`, `1k`, `1g`: a size as the flags take it.
+fn shown_size(bytes: usize) -> String {
+    for (unit, size) in [("g", 1 << 30), ("m", 1 << 20), ("k", 1 << 10)] {
+        if bytes >= size && bytes.is_multiple_of(size) {
+            return format!("{}{unit}", bytes / size);
+        }
+    }
+    bytes.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +145,19 @@ mod tests {
         assert!(parse_size("0").is_err());
         assert!(parse_size("lots").is_err());
         assert!(parse_size("").is_err());
+    }
+
+    #[test]
+    fn size_flags_are_checked_against_their_range() {
+        let line = size_in(ranges::MAX_LINE);
+        assert_eq!(line("64"), Ok(64));
+        assert_eq!(line("1g"), Ok(1 << 30));
+        assert_eq!(
+            line("63"),
+            Err("63 bytes is out of range: from 64 to 1g".to_string())
+        );
+        assert!(line("2g").is_err());
+        assert!(line("99999999999999999999g").is_err());
     }
 
     #[test]

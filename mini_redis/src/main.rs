@@ -12,7 +12,7 @@
 
 use clap::Parser;
 use mini_redis::codec::Limits;
-use mini_redis::config::{Config, parse_size};
+use mini_redis::config::{Config, ranges, size_in};
 use mini_redis::server;
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -34,39 +34,44 @@ struct Args {
     /// Port to listen on.
     #[arg(long, default_value_t = 1337)]
     port: u16,
-    /// Longest text line, in bytes (suffixes k and m allowed).
-    #[arg(long, default_value = "512k", value_parser = parse_size)]
+    /// Longest text line, in bytes (suffixes k, m, g; from 64 to 1g).
+    #[arg(long, default_value = "512k", value_parser = size_in(ranges::MAX_LINE))]
     max_line: usize,
-    /// Largest RESP command, in bytes (suffixes k and m allowed).
-    #[arg(long, default_value = "64m", value_parser = parse_size)]
+    /// Largest RESP command, in bytes (suffixes k, m, g; from 1k to 1g).
+    #[arg(long, default_value = "64m", value_parser = size_in(ranges::MAX_BULK))]
     max_bulk: usize,
-    /// Clients served at once; one more is told so and disconnected.
-    #[arg(long, default_value_t = 10_000)]
-    max_connections: usize,
-    /// Close a connection idle for this many seconds (0: never).
-    #[arg(long, default_value_t = 0)]
+    /// Clients served at once (1 to 1000000); one more is told so and disconnected.
+    #[arg(long, default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(ranges::MAX_CONNECTIONS))]
+    max_connections: u64,
+    /// Close a connection idle for this many seconds (0: never; at most 86400).
+    #[arg(long, default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(ranges::IDLE_TIMEOUT))]
     idle_timeout: u64,
-    /// Seconds shutdown waits for open connections before dropping them.
-    #[arg(long, default_value_t = 5)]
+    /// Seconds shutdown waits for open connections before dropping them (at most 3600).
+    #[arg(long, default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(ranges::SHUTDOWN_TIMEOUT))]
     shutdown_timeout: u64,
-    /// Runtime worker threads (0: one per CPU core but one, and at least one).
-    #[arg(long, default_value_t = 0)]
-    threads: usize,
+    /// Runtime worker threads (0: one per CPU core but one, and at least one; at most 1024).
+    #[arg(long, default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(ranges::THREADS))]
+    threads: u64,
 }
 
 /// What `#[tokio::main]` writes for us, spelled out to choose the number of worker threads.
 fn main() -> ExitCode {
     let args = Args::parse();
-    let workers = match args.threads {
-        0 => default_workers(),
-        n => n,
+    // The ranges fit in a usize on every platform tokio runs on.
+    let workers = match usize::try_from(args.threads) {
+        Ok(0) | Err(_) => default_workers(),
+        Ok(n) => n,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .enable_all()
         .build();
     match runtime {
-        Ok(runtime) => runtime.block_on(serve(args, workers)),
+        Ok(runtime) => runtime.block_on(run(args, workers)),
         Err(err) => {
             eprintln!("mini_redis: cannot start the tokio runtime: {err}");
             ExitCode::FAILURE
@@ -85,7 +90,7 @@ fn default_workers() -> usize {
     std::thread::available_parallelism().map_or(1, |cores| cores.get().saturating_sub(1).max(1))
 }
 
-async fn serve(args: Args, workers: usize) -> ExitCode {
+async fn run(args: Args, workers: usize) -> ExitCode {
     // Connects and disconnects at info (the default), every command at debug.
     // RUST_LOG as `level` or `target=level,…` (tracing-subscriber's Targets syntax).
     let filter: Targets = std::env::var("RUST_LOG")
@@ -107,9 +112,10 @@ async fn serve(args: Args, workers: usize) -> ExitCode {
             max_line: args.max_line,
             max_bulk: args.max_bulk,
         },
-        max_connections: args.max_connections,
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
         idle_timeout: (args.idle_timeout > 0).then(|| Duration::from_secs(args.idle_timeout)),
         shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
+        ..Config::default()
     };
     let listener = match server::listen(&args.bind, args.port).await {
         Ok(listener) => listener,
@@ -187,5 +193,73 @@ async fn warn_if_file_limit_is_low(max_connections: usize) {
              raise it with `ulimit -n {}`",
             max_connections + 32
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::error::ErrorKind;
+
+    fn parse(flags: &[&str]) -> Result<Args, clap::Error> {
+        Args::try_parse_from(std::iter::once("mini_redis").chain(flags.iter().copied()))
+    }
+
+    #[test]
+    fn the_defaults_are_within_the_ranges() {
+        let args = parse(&[]).expect("the defaults parse");
+        assert_eq!((args.max_line, args.max_bulk), (512 << 10, 64 << 20));
+        assert_eq!(args.max_connections, 10_000);
+        for edges in [
+            [
+                "--max-line=64",
+                "--max-bulk=1k",
+                "--max-connections=1",
+                "--threads=0",
+            ],
+            [
+                "--max-line=1g",
+                "--max-bulk=1g",
+                "--max-connections=1000000",
+                "--threads=1024",
+            ],
+        ] {
+            let args = parse(&edges);
+            assert!(args.is_ok(), "{edges:?}: {args:?}");
+        }
+        let timeouts = parse(&["--idle-timeout=86400", "--shutdown-timeout=0"]);
+        assert!(timeouts.is_ok(), "{timeouts:?}");
+    }
+
+    /// Every limit flag refuses what the server cannot honour, with the range in the message,
+    /// instead of starting a server that refuses everyone or panics.
+    #[test]
+    fn limit_flags_out_of_range_are_refused_with_the_range() {
+        for (flag, value, says) in [
+            ("--max-connections", "0", "1..=1000000"),
+            ("--max-connections", "18446744073709551615", "1..=1000000"),
+            ("--max-line", "10", "from 64 to 1g"),
+            ("--max-line", "0", "not a size"),
+            ("--max-bulk", "4g", "from 1k to 1g"),
+            ("--idle-timeout", "86401", "0..=86400"),
+            ("--shutdown-timeout", "3601", "0..=3600"),
+            ("--threads", "1025", "0..=1024"),
+            ("--threads", "-1", ""),
+        ] {
+            let error = match parse(&[flag, value]) {
+                Ok(args) => panic!("{flag} {value} was accepted: {args:?}"),
+                Err(error) => error,
+            };
+            assert!(
+                matches!(
+                    error.kind(),
+                    ErrorKind::ValueValidation | ErrorKind::UnknownArgument
+                ),
+                "{flag} {value}: {:?}",
+                error.kind()
+            );
+            let message = error.to_string();
+            assert!(message.contains(says), "{flag} {value}: {message}");
+        }
     }
 }

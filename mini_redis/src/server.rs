@@ -7,6 +7,11 @@
 //!   limit, the connection is still *accepted*, told `-ERR max number of clients reached`, and
 //!   closed, as Redis does. Leaving it unaccepted instead would leave the client hanging in the
 //!   kernel's backlog with no answer at all.
+//! - **Rejections are bounded too.** Telling a client and closing gently takes up to half a
+//!   second, so each rejection is a task; at most `max_pending_rejections` of them run at once (a
+//!   second semaphore). Past that, the accept loop itself writes the one-line refusal without
+//!   waiting (a new socket's send buffer is empty, so it fits) and closes at once: a flood of
+//!   connects costs no more tasks, at worst a refusal the client's kernel drops.
 //! - **The accept backlog** ([`listen`]): connections the kernel has completed but the server has
 //!   not accepted yet wait in a queue of [`LISTEN_BACKLOG`]. When it is full, new clients'
 //!   handshakes are dropped and retried a second later, so a burst of thousands of connects would
@@ -39,6 +44,9 @@ pub struct Summary {
     pub served: u64,
     /// Connections turned away by the connection limit.
     pub rejected: u64,
+    /// Of those, the ones refused by the accept loop itself, without a task, because
+    /// `max_pending_rejections` refusals were already under way.
+    pub rejected_inline: u64,
     /// Whether every connection had closed within `shutdown_timeout`.
     pub drained: bool,
 }
@@ -88,7 +96,12 @@ pub async fn run(
     let tasks = TaskTracker::new();
     tasks.spawn(purge_expired_keys(shared.store.clone(), stop.clone()));
 
-    let permits = Arc::new(Semaphore::new(shared.config.max_connections));
+    // `Semaphore::new` panics above `MAX_PERMITS` (about 2^61): far more than any machine's
+    // sockets, but a library caller could ask.
+    let max_connections = shared.config.max_connections.min(Semaphore::MAX_PERMITS);
+    let permits = Arc::new(Semaphore::new(max_connections));
+    let max_rejecting = shared.config.max_pending_rejections;
+    let rejecting = Arc::new(Semaphore::new(max_rejecting.min(Semaphore::MAX_PERMITS)));
     let mut summary = Summary::default();
     let mut next_id: u64 = 0;
     tokio::pin!(shutdown);
@@ -123,13 +136,22 @@ pub async fn run(
             }
             Err(_) => {
                 summary.rejected += 1;
-                tasks.spawn(reject(stream, peer));
+                match Arc::clone(&rejecting).try_acquire_owned() {
+                    Ok(permit) => {
+                        tasks.spawn(reject(stream, peer, permit));
+                    }
+                    Err(_) => {
+                        summary.rejected_inline += 1;
+                        // Best effort, never waiting: the socket closes when `stream` drops.
+                        let _ = stream.try_write(REFUSAL);
+                    }
+                }
             }
         }
     }
 
     drop(listener);
-    let open = shared.config.max_connections - permits.available_permits();
+    let open = max_connections - permits.available_permits();
     info!("shutting down: no new connections, closing {open} open ones");
     stop.cancel();
     tasks.close();
@@ -165,11 +187,14 @@ async fn client(
     }
 }
 
-/// Over the limit: say so, and close.
-async fn reject(mut stream: TcpStream, peer: SocketAddr) {
+/// What a client over the connection limit is told, as Redis tells it.
+const REFUSAL: &[u8] = b"-ERR max number of clients reached\r\n";
+
+/// Over the limit: say so, and close. Holding `_permit` counts it against
+/// `max_pending_rejections`.
+async fn reject(mut stream: TcpStream, peer: SocketAddr, _permit: OwnedSemaphorePermit) {
     warn!("refusing {peer}: max number of clients reached");
-    let message = b"-ERR max number of clients reached\r\n";
-    let said = tokio::time::timeout(Duration::from_millis(250), stream.write_all(message)).await;
+    let said = tokio::time::timeout(Duration::from_millis(250), stream.write_all(REFUSAL)).await;
     if matches!(said, Ok(Ok(()))) {
         connection::close_gently(stream).await;
     }

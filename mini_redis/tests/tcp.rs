@@ -326,6 +326,10 @@ async fn over_the_connection_limit_a_client_is_told_and_closed() {
         second.ping().await.expect("the second still is");
         let summary = server.stop().await;
         assert_eq!(summary.rejected, attempts); // the third, and any retry that came too early
+        assert_eq!(
+            summary.rejected_inline, 0,
+            "each refusal had a task of its own"
+        );
         assert_eq!(summary.served, 3);
     })
     .await;
@@ -462,6 +466,31 @@ async fn a_value_with_a_line_break_is_never_sent_as_a_second_line() {
         );
         assert_eq!(c.get("k").await.expect("GET over RESP"), None);
         server.stop().await;
+    })
+    .await;
+}
+
+/// Refusals are bounded too: with no room for refusal tasks, the accept loop tells each client
+/// itself, without waiting, and every one still reads the refusal.
+#[tokio::test]
+async fn over_the_refusal_bound_the_accept_loop_refuses_inline() {
+    within(LIMIT, "refusals without tasks", async {
+        let config = Config {
+            max_connections: 1,
+            max_pending_rejections: 0,
+            ..Config::default()
+        };
+        let server = TestServer::start(config).await;
+        let mut served = server.client().await;
+        served.ping().await.expect("the first is served");
+        for _ in 0..3 {
+            let mut refused = TcpStream::connect(server.addr).await.expect("accepted");
+            let reply = read_to_end(&mut refused).await;
+            assert_eq!(text(&reply), "-ERR max number of clients reached\r\n");
+        }
+        served.ping().await.expect("the first still is");
+        let summary = server.stop().await;
+        assert_eq!((summary.rejected, summary.rejected_inline), (3, 3));
     })
     .await;
 }
