@@ -324,8 +324,27 @@ fn format_into(out: &mut String, frame: &Frame, indent: usize) {
         Frame::Integer(n) => out.push_str(&format!("(integer) {n}")),
         Frame::Bulk(bytes) => out.push_str(&format!("\"{}\"", bytes.escape_ascii())),
         Frame::Null => out.push_str("(nil)"),
-        Frame::Array(items) if items.is_empty() => out.push_str("(empty array)"),
-        Frame::Array(items) => {
+        Frame::Text(text) => out.push_str(&String::from_utf8_lossy(text)),
+        Frame::Array(items) | Frame::Push(items) if items.is_empty() => {
+            out.push_str("(empty array)");
+        }
+        Frame::Map(pairs) if pairs.is_empty() => out.push_str("(empty hash)"),
+        Frame::Map(pairs) => {
+            // As redis-cli prints a RESP3 map: `1# "field" => value`.
+            let width = pairs.len().to_string().len();
+            for (i, (key, value)) in pairs.iter().enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                    out.push_str(&" ".repeat(indent));
+                }
+                let label = format!("{:>width$}# ", i + 1);
+                out.push_str(&label);
+                format_into(out, key, indent + label.len());
+                out.push_str(" => ");
+                format_into(out, value, indent + label.len());
+            }
+        }
+        Frame::Array(items) | Frame::Push(items) => {
             let width = items.len().to_string().len();
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {

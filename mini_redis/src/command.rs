@@ -17,7 +17,7 @@
 //! turned into owned bytes, by [`Request::keep`].
 
 use crate::codec::{Limits, Request};
-use crate::frame::{Frame, Reply, parse_i64};
+use crate::frame::{Frame, Protocol, Reply, parse_i64};
 pub use crate::store::Condition;
 use std::borrow::Cow;
 use std::fmt;
@@ -31,10 +31,11 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    /// Wraps a frame for the encoder.
-    pub fn reply(self, frame: Frame) -> Reply {
+    /// Wraps a frame for the encoder: in the line dialect, or in RESP as the connection speaks
+    /// it (`protocol`, RESP2 unless the client sent `HELLO 3`).
+    pub fn reply(self, frame: Frame, protocol: Protocol) -> Reply {
         match self {
-            Dialect::Resp => Reply::Resp(frame),
+            Dialect::Resp => protocol.reply(frame),
             Dialect::Line => Reply::Line(frame),
         }
     }

@@ -17,7 +17,7 @@
 use crate::codec::{CodecError, Request, ServerCodec};
 use crate::command::{self, Command, Dialect, Rejected, Shown};
 use crate::execute::execute;
-use crate::frame::{Frame, Reply};
+use crate::frame::{Frame, Protocol};
 use crate::state::Shared;
 use bytes::Bytes;
 use futures::{FutureExt, SinkExt, StreamExt};
@@ -75,6 +75,7 @@ where
         shared,
         frames: framed(io, shared),
         subscriptions: StreamMap::new(),
+        protocol: Protocol::default(),
     };
     let ending = connection.run(shutdown).await;
     connection.unsubscribe_all();
@@ -123,6 +124,10 @@ struct Connection<'a, T> {
     frames: Framed<T, ServerCodec>,
     /// Subscribed channels, merged into one stream of `(channel, message)`.
     subscriptions: StreamMap<Bytes, BroadcastStream<Bytes>>,
+    /// RESP2, or RESP3 once the client sent `HELLO 3`. Every RESP reply is written in it:
+    /// `self.protocol.reply(frame)`. Pub/sub messages and (un)subscribe confirmations are
+    /// [`Frame::Push`], which RESP3 spells `>3` and RESP2 as a plain array `*3`.
+    protocol: Protocol,
 }
 
 enum Event {
@@ -216,7 +221,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
                 // The stream cannot be trusted past this point: say why, then close.
                 let message = format!("ERR Protocol error: {reason}");
                 self.frames
-                    .feed(Reply::Resp(Frame::Error(message.into())))
+                    .feed(self.protocol.reply(Frame::Error(message.into())))
                     .await?;
                 return Ok(Some(Ending::ProtocolError(reason)));
             }
@@ -226,7 +231,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
         match command::parse(&request, &self.shared.config.limits) {
             Ok((dialect, command)) => self.dispatch(dialect, command, &request).await,
             Err(Rejected { dialect, frame }) => {
-                self.frames.feed(dialect.reply(frame)).await?;
+                self.frames
+                    .feed(dialect.reply(frame, self.protocol))
+                    .await?;
                 Ok(None)
             }
         }
@@ -252,7 +259,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
                 return Ok(None);
             }
             Command::Quit => {
-                self.frames.feed(dialect.reply(Frame::ok())).await?;
+                self.frames
+                    .feed(dialect.reply(Frame::ok(), self.protocol))
+                    .await?;
                 return Ok(Some(Ending::Quit));
             }
             // While subscribed, the connection only carries messages and (un)subscriptions.
@@ -270,7 +279,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
             ),
             other => execute(other, request, self.shared),
         };
-        self.frames.feed(dialect.reply(frame)).await?;
+        self.frames
+            .feed(dialect.reply(frame, self.protocol))
+            .await?;
         Ok(None)
     }
 
@@ -283,7 +294,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
             }
             let confirmation =
                 pubsub_reply(b"subscribe", Frame::Bulk(channel), self.subscriptions.len());
-            self.frames.feed(Reply::Resp(confirmation)).await?;
+            self.frames.feed(self.protocol.reply(confirmation)).await?;
         }
         Ok(())
     }
@@ -297,7 +308,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
         };
         if channels.is_empty() {
             let reply = pubsub_reply(b"unsubscribe", Frame::Null, 0);
-            return self.frames.feed(Reply::Resp(reply)).await;
+            return self.frames.feed(self.protocol.reply(reply)).await;
         }
         for channel in channels {
             if self.subscriptions.remove(&channel).is_some() {
@@ -308,7 +319,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
                 Frame::Bulk(channel),
                 self.subscriptions.len(),
             );
-            self.frames.feed(Reply::Resp(reply)).await?;
+            self.frames.feed(self.protocol.reply(reply)).await?;
         }
         Ok(())
     }
@@ -331,12 +342,12 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
         while let Some((channel, message)) = next.take() {
             match message {
                 Ok(message) => {
-                    let frame = Frame::Array(vec![
+                    let frame = Frame::Push(vec![
                         Frame::bulk_static(b"message"),
                         Frame::Bulk(channel),
                         Frame::Bulk(message),
                     ]);
-                    self.frames.feed(Reply::Resp(frame)).await?;
+                    self.frames.feed(self.protocol.reply(frame)).await?;
                 }
                 Err(BroadcastStreamRecvError::Lagged(missed)) => {
                     tracing::warn!(
@@ -352,9 +363,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
     }
 }
 
-/// `*3 kind channel count`: the reply to each channel of a (un)subscribe.
+/// `*3 kind channel count` (RESP3: `>3`): the reply to each channel of a (un)subscribe.
 fn pubsub_reply(kind: &'static [u8], channel: Frame, count: usize) -> Frame {
-    Frame::Array(vec![
+    Frame::Push(vec![
         Frame::bulk_static(kind),
         channel,
         Frame::Integer(count as i64),

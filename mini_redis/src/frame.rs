@@ -1,5 +1,5 @@
-//! Replies: one RESP2 value ([`Frame`]), written in either dialect ([`Reply`]), and read back by the
-//! client ([`Frame::parse`]).
+//! Replies: one RESP value ([`Frame`]), written in either dialect and either RESP version
+//! ([`Reply`]), and read back by the client ([`Frame::parse`]).
 //!
 //! RESP2 is five kinds of value, each introduced by one byte and ended by `\r\n`:
 //!
@@ -9,6 +9,19 @@
 //! *2\r\n$1\r\na\r\n$1\r\nb            array of values
 //! ```
 //!
+//! RESP3, what a client asks for with `HELLO 3` ([`Protocol`]), adds types that say what a value
+//! *is*, where RESP2 leaves the client to know it from the command:
+//!
+//! ```text
+//! _              null (RESP2: $-1)    %1\r\n$1\r\nk\r\n:1    map (RESP2: a flat array k, v, …)
+//! >3\r\n…        push: a message the client did not ask for (pub/sub; RESP2: an array)
+//! =8\r\ntxt:text verbatim text (RESP2: a bulk string), what `INFO` answers
+//! ```
+//!
+//! A command builds one [`Frame`] and never looks at the protocol: the encoder spells it in the
+//! connection's. (RESP3 also has doubles `,` and booleans `#`; no command here answers one, so
+//! they are not in [`Frame`].)
+//!
 //! The workshop's line dialect has only four replies (`OK`, `OK value`, `NONE`, `ERROR reason`);
 //! [`Reply::Line`] spells a frame that way, so every command is executed once, whatever the dialect.
 
@@ -16,7 +29,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 use std::borrow::Cow;
 use std::fmt;
 
-/// One RESP2 value.
+/// One reply value. The RESP3-only kinds have a RESP2 spelling too (see the module's docs).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Frame {
     /// `+OK`: a short status line. Never holds `\r` or `\n` (they are written as spaces).
@@ -27,10 +40,43 @@ pub enum Frame {
     Integer(i64),
     /// `$5\r\nhello`: binary-safe.
     Bulk(Bytes),
-    /// `$-1`: "no such key".
+    /// `$-1`: "no such key". RESP3: `_`.
     Null,
     /// `*2 …`
     Array(Vec<Frame>),
+    /// RESP3 `%2 …`: field, value pairs (`HELLO`). RESP2: an array of field, value, field, …
+    Map(Vec<(Frame, Frame)>),
+    /// RESP3 `>3 …`: a message the client did not ask for, the kind pub/sub sends (`message`,
+    /// `subscribe`, …). RESP2: an array, told apart from a reply by its first element.
+    Push(Vec<Frame>),
+    /// RESP3 `=len\r\ntxt:…`: text meant for a person (`INFO`). RESP2: a bulk string.
+    Text(Bytes),
+}
+
+/// Which RESP a connection speaks: RESP2 until it sends `HELLO 3`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Protocol {
+    #[default]
+    Resp2,
+    Resp3,
+}
+
+impl Protocol {
+    /// `HELLO`'s protocol version: 2 or 3.
+    pub fn version(self) -> i64 {
+        match self {
+            Protocol::Resp2 => 2,
+            Protocol::Resp3 => 3,
+        }
+    }
+
+    /// A RESP reply in this protocol.
+    pub fn reply(self, frame: Frame) -> Reply {
+        match self {
+            Protocol::Resp2 => Reply::Resp(frame),
+            Protocol::Resp3 => Reply::Resp3(frame),
+        }
+    }
 }
 
 impl Frame {
@@ -51,18 +97,41 @@ impl Frame {
 
     /// Appends the RESP2 encoding of this frame to `dst`.
     pub fn write_resp(&self, dst: &mut BytesMut) {
+        self.write(dst, Protocol::Resp2);
+    }
+
+    /// Appends this frame to `dst`, spelled in `protocol`.
+    pub fn write(&self, dst: &mut BytesMut, protocol: Protocol) {
+        let resp3 = protocol == Protocol::Resp3;
         match self {
             Frame::Simple(text) => write_line(dst, b'+', text.as_bytes()),
             Frame::Error(text) => write_line(dst, b'-', text.as_bytes()),
             Frame::Integer(n) => write_header(dst, b':', *n),
             Frame::Bulk(bytes) => write_bulk(dst, bytes),
+            Frame::Null if resp3 => dst.put_slice(b"_\r\n"),
             Frame::Null => dst.put_slice(b"$-1\r\n"),
-            Frame::Array(items) => {
-                write_header(dst, b'*', items.len() as i64);
-                for item in items {
-                    item.write_resp(dst);
+            Frame::Array(items) => write_items(dst, b'*', items, protocol),
+            Frame::Push(items) => {
+                write_items(dst, if resp3 { b'>' } else { b'*' }, items, protocol)
+            }
+            Frame::Map(pairs) => {
+                if resp3 {
+                    write_header(dst, b'%', pairs.len() as i64);
+                } else {
+                    write_header(dst, b'*', 2 * pairs.len() as i64);
+                }
+                for (key, value) in pairs {
+                    key.write(dst, protocol);
+                    value.write(dst, protocol);
                 }
             }
+            Frame::Text(text) if resp3 => {
+                write_header(dst, b'=', text.len() as i64 + 4);
+                dst.put_slice(b"txt:");
+                dst.put_slice(text);
+                dst.put_slice(b"\r\n");
+            }
+            Frame::Text(text) => write_bulk(dst, text),
         }
     }
 
@@ -89,7 +158,12 @@ impl Frame {
                 dst.put_slice(b"ERROR ");
                 put_sanitized(dst, reason.as_bytes());
             }
-            Frame::Simple(_) | Frame::Integer(_) | Frame::Array(_) => dst.put_slice(b"OK"),
+            Frame::Simple(_)
+            | Frame::Integer(_)
+            | Frame::Array(_)
+            | Frame::Map(_)
+            | Frame::Push(_)
+            | Frame::Text(_) => dst.put_slice(b"OK"),
         }
         dst.put_u8(b'\n');
     }
@@ -122,8 +196,10 @@ impl std::error::Error for FrameError {}
 /// A reply and the dialect it is written in. The codec's encoder takes these.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reply {
-    /// RESP2, for RESP arrays and Redis inline commands.
+    /// RESP2, for RESP arrays and Redis inline commands (the default).
     Resp(Frame),
+    /// RESP3, on a connection that asked for it with `HELLO 3` (see [`Protocol::reply`]).
+    Resp3(Frame),
     /// The workshop's line dialect, for `GET`, `PUT`, `DEL`, `QUIT` typed on a line.
     Line(Frame),
 }
@@ -132,7 +208,8 @@ impl Reply {
     /// Appends the encoded reply to `dst`.
     pub fn write_to(&self, dst: &mut BytesMut) {
         match self {
-            Reply::Resp(frame) => frame.write_resp(dst),
+            Reply::Resp(frame) => frame.write(dst, Protocol::Resp2),
+            Reply::Resp3(frame) => frame.write(dst, Protocol::Resp3),
             Reply::Line(frame) => frame.write_line_dialect(dst),
         }
     }
@@ -159,8 +236,9 @@ fn parse_at(src: &[u8], at: usize, depth: usize) -> Result<Option<(Frame, usize)
         b'+' => (Frame::Simple(text().into()), after),
         b'-' => (Frame::Error(text().into()), after),
         b':' => (Frame::Integer(number()?), after),
-        b'$' => match number()? {
-            -1 => (Frame::Null, after),
+        b'_' => (Frame::Null, after),
+        b'$' | b'=' => match number()? {
+            -1 if kind == b'$' => (Frame::Null, after),
             len if len >= 0 => {
                 let end = after + len as usize;
                 if src.len() < end + 2 {
@@ -169,19 +247,28 @@ fn parse_at(src: &[u8], at: usize, depth: usize) -> Result<Option<(Frame, usize)
                 if &src[end..end + 2] != b"\r\n" {
                     return Err(FrameError("bulk string without its CRLF".into()));
                 }
-                (
-                    Frame::Bulk(Bytes::copy_from_slice(&src[after..end])),
-                    end + 2,
-                )
+                let body = Bytes::copy_from_slice(&src[after..end]);
+                let frame = match kind {
+                    // Verbatim text: a three-letter format, `:`, the text.
+                    b'=' => Frame::Text(body.slice(body.len().min(4)..)),
+                    _ => Frame::Bulk(body),
+                };
+                (frame, end + 2)
             }
             len => return Err(FrameError(format!("bad bulk length {len}"))),
         },
-        b'*' => match number()? {
-            -1 => (Frame::Null, after),
+        b'*' | b'>' | b'%' => match number()? {
+            -1 if kind == b'*' => (Frame::Null, after),
             len if len >= 0 => {
-                let mut items = Vec::with_capacity((len as usize).min(1024));
+                // A map of n pairs is 2n values.
+                let count = if kind == b'%' {
+                    len.saturating_mul(2)
+                } else {
+                    len
+                };
+                let mut items = Vec::with_capacity((count as usize).min(1024));
                 let mut pos = after;
-                for _ in 0..len {
+                for _ in 0..count {
                     match parse_at(src, pos, depth + 1)? {
                         Some((item, next)) => {
                             items.push(item);
@@ -190,7 +277,19 @@ fn parse_at(src: &[u8], at: usize, depth: usize) -> Result<Option<(Frame, usize)
                         None => return Ok(None),
                     }
                 }
-                (Frame::Array(items), pos)
+                let frame = match kind {
+                    b'>' => Frame::Push(items),
+                    b'%' => {
+                        let mut pairs = Vec::with_capacity(items.len() / 2);
+                        let mut items = items.into_iter();
+                        while let (Some(k), Some(v)) = (items.next(), items.next()) {
+                            pairs.push((k, v));
+                        }
+                        Frame::Map(pairs)
+                    }
+                    _ => Frame::Array(items),
+                };
+                (frame, pos)
             }
             len => return Err(FrameError(format!("bad array length {len}"))),
         },
@@ -267,6 +366,14 @@ pub(crate) fn write_decimal(dst: &mut BytesMut, n: i64) {
     dst.put_slice(&buf[pos..]);
 }
 
+/// `*n`, `>n` and the items.
+fn write_items(dst: &mut BytesMut, kind: u8, items: &[Frame], protocol: Protocol) {
+    write_header(dst, kind, items.len() as i64);
+    for item in items {
+        item.write(dst, protocol);
+    }
+}
+
 fn write_line(dst: &mut BytesMut, kind: u8, text: &[u8]) {
     dst.reserve(text.len() + 3);
     dst.put_u8(kind);
@@ -317,6 +424,35 @@ mod tests {
         let array = Frame::Array(vec![Frame::Integer(1), Frame::bulk_static(b"")]);
         assert_eq!(resp(&array), b"*2\r\n:1\r\n$0\r\n\r\n");
         assert_eq!(resp(&Frame::Error("ERR a\r\nb".into())), b"-ERR a  b\r\n");
+    }
+
+    fn resp3(frame: &Frame) -> Vec<u8> {
+        let mut out = BytesMut::new();
+        frame.write(&mut out, Protocol::Resp3);
+        out.to_vec()
+    }
+
+    /// Each RESP3 kind, and its RESP2 spelling, as redis-server 7.0 writes them.
+    #[test]
+    fn resp3_kinds_and_their_resp2_spelling() {
+        assert_eq!(resp3(&Frame::Null), b"_\r\n");
+        let map = Frame::Map(vec![(Frame::bulk_static(b"proto"), Frame::Integer(3))]);
+        assert_eq!(resp3(&map), b"%1\r\n$5\r\nproto\r\n:3\r\n");
+        assert_eq!(resp(&map), b"*2\r\n$5\r\nproto\r\n:3\r\n");
+        let push = Frame::Push(vec![Frame::bulk_static(b"message"), Frame::Null]);
+        assert_eq!(resp3(&push), b">2\r\n$7\r\nmessage\r\n_\r\n");
+        assert_eq!(resp(&push), b"*2\r\n$7\r\nmessage\r\n$-1\r\n");
+        let text = Frame::Text(Bytes::from_static(b"# Keyspace\r\n"));
+        assert_eq!(resp3(&text), b"=16\r\ntxt:# Keyspace\r\n\r\n");
+        assert_eq!(resp(&text), b"$12\r\n# Keyspace\r\n\r\n");
+        // Nested: a null inside an array inside a map is spelled in the same protocol.
+        let nested = Frame::Map(vec![(Frame::Null, Frame::Array(vec![Frame::Null]))]);
+        assert_eq!(resp3(&nested), b"%1\r\n_\r\n*1\r\n_\r\n");
+        assert_eq!(resp(&nested), b"*2\r\n$-1\r\n*1\r\n$-1\r\n");
+        for frame in [map, push, text, nested] {
+            let bytes = resp3(&frame);
+            assert_eq!(Frame::parse(&bytes), Ok(Some((frame, bytes.len()))));
+        }
     }
 
     #[test]
