@@ -17,6 +17,7 @@ pub mod client;
 pub mod codec;
 pub mod command;
 pub mod config;
+pub mod conformance;
 pub mod connection;
 pub mod execute;
 pub mod frame;

@@ -1,0 +1,400 @@
+//! Exercise (mini_redis, step 4 of 8): the edge cases the Python original got wrong.
+//!
+//! Your framed server from step 3 has two of the original's bugs (see the "Fixed on the way"
+//! paragraph of mini_redis/README.md). Fix them in `RequestCodec`:
+//!
+//! - A line cut off by the end of the stream must never execute: a client that died halfway
+//!   through `PUT b 2` did not ask for it. `LinesCodec::decode_eof` hands the unterminated rest
+//!   over as a last line; in your `decode_eof`, serve only the whole lines still in the buffer and
+//!   drop the rest.
+//! - Invalid UTF-8 is an `ERROR invalid UTF-8 in line`, and the connection goes on. `LinesCodec`
+//!   reports it as `LinesCodecError::Io` (it has already taken the line out of the buffer): make it
+//!   `Line::InvalidUtf8` instead of an error that ends the stream.
+//!
+//! And one to keep: a client that half-closes (sends, then shuts down its sending side, as
+//! `printf 'GET a\n' | nc -N` does) gets every reply, then the end of the stream; the original spun
+//! on the closed stream. Your loop already ends when the request stream does: the test guards it.
+//!
+//! Follows part 08 (a stream's end, `None`, and its errors); mini_redis does the same in
+//! `mini_redis/src/codec.rs` (`decode_eof`, and invalid UTF-8 in `mini_redis/src/command.rs`).
+//! Python: `await reader.readline()` returns the partial line at EOF without its `\n`, and `b""`
+//! for ever after, which a `while True:` loop must check.
+//!
+//! The tests: `PUT a 1\nPUT b 2` then EOF stores only `a`, 400 requests then a half-close get 400
+//! replies then the end, and invalid UTF-8 gets its ERROR with the connection kept.
+//!
+//! Run it: `cargo exercise run redis_edge_cases` listens on 127.0.0.1:1337 (`-- --port N` for
+//! another); talk to it with `nc 127.0.0.1 1337` or `make mr-client`.
+//! Check it: `cargo exercise check redis_edge_cases` (or save the file while `make exercise` runs).
+
+use bytes::BytesMut;
+use futures::{SinkExt, StreamExt};
+use std::collections::HashMap;
+use std::io;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
+use tokio_util::codec::{Decoder, Encoder, Framed, LinesCodec, LinesCodecError};
+
+/// Longest request line, in bytes, without its line ending.
+const MAX_LINE: usize = 4096;
+
+/// The keys and values every connection shares (step 2).
+type Store = Arc<Mutex<HashMap<String, String>>>;
+
+/// Serves clients on `listener`, each on a task of its own, until the process ends.
+async fn serve(listener: TcpListener) -> io::Result<()> {
+    let store = Store::default();
+    loop {
+        let (stream, _peer) = listener.accept().await?;
+        let store = store.clone();
+        tokio::spawn(async move {
+            if let Err(err) = connection(stream, store).await {
+                eprintln!("connection ended: {err}");
+            }
+        });
+    }
+}
+
+/// One request line, as the codec cuts it (steps 3 and 4).
+#[derive(Debug, PartialEq)]
+enum Line {
+    Text(String),
+    /// Longer than the limit; its bytes were skipped up to its newline.
+    TooLong,
+    /// Not UTF-8; the whole line was skipped.
+    InvalidUtf8,
+}
+
+/// `LinesCodec`, with the errors a client can cause turned into requests. A `Framed` stream ends
+/// after its decoder's first error, and a connection must outlive a bad line.
+struct RequestCodec {
+    lines: LinesCodec,
+}
+
+impl RequestCodec {
+    fn new() -> RequestCodec {
+        RequestCodec {
+            lines: LinesCodec::new_with_max_length(MAX_LINE),
+        }
+    }
+}
+
+impl Decoder for RequestCodec {
+    type Item = Line;
+    type Error = io::Error;
+
+    fn decode(&mut self, src: &mut BytesMut) -> io::Result<Option<Line>> {
+        match self.lines.decode(src) {
+            Ok(line) => Ok(line.map(Line::Text)),
+            Err(LinesCodecError::MaxLineLengthExceeded) => Ok(Some(Line::TooLong)),
+            // `LinesCodec::decode` does no I/O: its only `Io` error is a line that is not UTF-8,
+            // which it has already taken out of the buffer.
+            Err(LinesCodecError::Io(_)) => Ok(Some(Line::InvalidUtf8)),
+        }
+    }
+
+    fn decode_eof(&mut self, src: &mut BytesMut) -> io::Result<Option<Line>> {
+        // Whole lines still in the buffer are requests; what is left after them was cut off by
+        // the end of the stream and is dropped, never executed.
+        let line = self.decode(src)?;
+        if line.is_none() {
+            src.clear();
+        }
+        Ok(line)
+    }
+}
+
+impl Encoder<String> for RequestCodec {
+    type Error = io::Error;
+
+    fn encode(&mut self, reply: String, dst: &mut BytesMut) -> io::Result<()> {
+        self.lines.encode(reply, dst).map_err(|err| match err {
+            LinesCodecError::Io(err) => err,
+            other => io::Error::other(other),
+        })
+    }
+}
+
+/// Serves one client until it leaves or sends `QUIT`.
+async fn connection<T>(io: T, store: Store) -> io::Result<()>
+where
+    T: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut frames = Framed::new(io, RequestCodec::new());
+    while let Some(request) = frames.next().await {
+        let answer = match request? {
+            Line::Text(line) => answer(&line, &store),
+            Line::TooLong => Answer::Reply(format!(
+                "ERROR line too long (the limit is {MAX_LINE} bytes)"
+            )),
+            Line::InvalidUtf8 => Answer::Reply("ERROR invalid UTF-8 in line".into()),
+        };
+        match answer {
+            Answer::Nothing => {}
+            Answer::Reply(reply) => frames.send(reply).await?,
+            Answer::Last(reply) => {
+                frames.send(reply).await?;
+                break;
+            }
+        }
+    }
+    // The client closed its side (or sent QUIT): every reply has been sent.
+    Ok(())
+}
+
+/// What to send back for one request line.
+#[derive(Debug, PartialEq)]
+enum Answer {
+    /// A blank line: no reply.
+    Nothing,
+    Reply(String),
+    /// The reply, then close the connection (`QUIT`).
+    Last(String),
+}
+
+/// Answers one line: store commands, `QUIT`, and errors for malformed lines.
+fn answer(line: &str, store: &Store) -> Answer {
+    match parse(line) {
+        Ok(None) => Answer::Nothing,
+        Ok(Some(Command::Quit)) => Answer::Last("OK".into()),
+        Ok(Some(command)) => Answer::Reply(execute(store, command)),
+        Err(reason) => Answer::Reply(format!("ERROR {reason}")),
+    }
+}
+
+/// Runs a store command. The lock is held for one map operation and released before anything
+/// is awaited: a std `Mutex` is right for that (tokio's is for locks held across `.await`).
+fn execute(store: &Store, command: Command<'_>) -> String {
+    let mut map = store
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    match command {
+        Command::Get(key) => match map.get(key) {
+            Some(value) => format!("OK {value}"),
+            None => "NONE".into(),
+        },
+        Command::Put(key, value) => {
+            map.insert(key.to_string(), value.to_string());
+            "OK".into()
+        }
+        Command::Del(key) => {
+            map.remove(key);
+            "OK".into()
+        }
+        // The connection answers these itself and never sends them here.
+        Command::Quit => "ERROR not a store command".into(),
+    }
+}
+
+/// One request of the line dialect, borrowing from its line.
+#[derive(Debug, PartialEq)]
+enum Command<'a> {
+    Get(&'a str),
+    Put(&'a str, &'a str),
+    Del(&'a str),
+    Quit,
+}
+
+/// Parses one line (given: the rules and messages of mini_redis/src/command.rs). `Ok(None)` is a
+/// blank line; `Err` is the reason a malformed line is refused.
+fn parse(line: &str) -> Result<Option<Command<'_>>, String> {
+    let line = line.trim_start();
+    if line.is_empty() {
+        return Ok(None);
+    }
+    let (name, rest) = line.split_once([' ', '\t']).unwrap_or((line, ""));
+    let words: Vec<&str> = rest.split_ascii_whitespace().collect();
+    // A key, then the rest of the line, spaces and all: `PUT greeting hello world`.
+    let key_and_text = || {
+        let (key, text) = rest
+            .trim_start_matches([' ', '\t'])
+            .split_once([' ', '\t'])?;
+        let text = text.trim_start_matches([' ', '\t']);
+        (!text.is_empty()).then_some((key, text))
+    };
+    let command = match name.to_ascii_uppercase().as_str() {
+        "GET" => match words[..] {
+            [key] => Command::Get(key),
+            _ => return Err("usage: GET key".into()),
+        },
+        "PUT" => match key_and_text() {
+            Some((key, value)) => Command::Put(key, value),
+            None => return Err("usage: PUT key value".into()),
+        },
+        "DEL" => match words[..] {
+            [key] => Command::Del(key),
+            _ => return Err("usage: DEL key".into()),
+        },
+        "QUIT" => match words[..] {
+            [] => Command::Quit,
+            _ => return Err("usage: QUIT".into()),
+        },
+        _ => {
+            return Err(format!(
+                "unknown command '{name}' (try GET key, PUT key value, DEL key, QUIT)"
+            ));
+        }
+    };
+    Ok(Some(command))
+}
+
+#[tokio::main]
+async fn main() -> io::Result<()> {
+    let port = port_from_args()?;
+    let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+    println!("listening on 127.0.0.1:{port}: try `nc 127.0.0.1 {port}`; Ctrl-C stops it");
+    serve(listener).await
+}
+
+/// `--port N` (after `cargo exercise run NAME --`), else 1337.
+fn port_from_args() -> io::Result<u16> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match &args[..] {
+        [] => Ok(1337),
+        [flag, port] if flag == "--port" => port.parse().map_err(|_| {
+            io::Error::new(io::ErrorKind::InvalidInput, format!("{port:?} is no port"))
+        }),
+        _ => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "usage: --port N",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::SocketAddr;
+    use std::time::Duration;
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+    use workshop::testing::within;
+
+    const LIMIT: Duration = Duration::from_secs(10);
+
+    /// Your server on a port the OS picked, running in the test's runtime.
+    async fn start() -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local address");
+        tokio::spawn(serve(listener));
+        addr
+    }
+
+    /// A client that writes lines and reads reply lines.
+    struct Client {
+        reader: BufReader<OwnedReadHalf>,
+        writer: OwnedWriteHalf,
+    }
+
+    #[allow(dead_code)] // not every step uses every helper
+    impl Client {
+        async fn connect(addr: SocketAddr) -> Client {
+            let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+            let (read, writer) = stream.into_split();
+            Client {
+                reader: BufReader::new(read),
+                writer,
+            }
+        }
+
+        async fn send(&mut self, bytes: &[u8]) {
+            self.writer.write_all(bytes).await.expect("write");
+        }
+
+        /// The next line, `None` at the end of the stream (or when the server is gone).
+        async fn line(&mut self) -> Option<String> {
+            let mut line = Vec::new();
+            match self.reader.read_until(b'\n', &mut line).await {
+                Ok(0) | Err(_) => None,
+                Ok(_) => Some(String::from_utf8_lossy(&line).trim_end().to_string()),
+            }
+        }
+
+        async fn call(&mut self, request: &str) -> Option<String> {
+            self.send(format!("{request}\n").as_bytes()).await;
+            self.line().await
+        }
+
+        /// Everything until the server closes the connection.
+        async fn rest(&mut self) -> String {
+            let mut rest = Vec::new();
+            let _ = self.reader.read_to_end(&mut rest).await;
+            String::from_utf8_lossy(&rest).into_owned()
+        }
+    }
+
+    /// Writes `input`, closes the sending side (half-close), and returns everything the server
+    /// sends until it closes the connection.
+    #[allow(dead_code)]
+    async fn exchange(addr: SocketAddr, input: &[u8]) -> String {
+        let mut client = Client::connect(addr).await;
+        client.send(input).await;
+        client.writer.shutdown().await.expect("half-close");
+        client.rest().await
+    }
+
+    #[tokio::test]
+    async fn a_line_cut_off_by_the_end_of_the_stream_is_never_executed() {
+        within(LIMIT, "a line cut off by EOF", async {
+            let addr = start().await;
+            let replies = exchange(addr, b"PUT a 1\nPUT b 2").await;
+            assert_eq!(
+                replies, "OK\n",
+                "sent \"PUT a 1\\nPUT b 2\" and closed: only the first line is a request; the \
+                 second never got its newline (the client may have died mid-line)"
+            );
+            let check = exchange(addr, b"GET a\nGET b\n").await;
+            assert_eq!(
+                check, "OK 1\nNONE\n",
+                "`PUT b 2` was cut off by the end of the stream and must not have run: \
+                 `LinesCodec::decode_eof` hands the rest over as a last line; drop it instead"
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_client_that_half_closes_gets_every_reply_then_the_end() {
+        let what = "the end of the connection after a half-close (does the loop end when the \
+                    request stream does?)";
+        within(LIMIT, what, async {
+            let addr = start().await;
+            let mut input = String::new();
+            let mut expected = String::new();
+            for i in 0..200 {
+                input.push_str(&format!("PUT k{i} v{i}\nGET k{i}\n"));
+                expected.push_str(&format!("OK\nOK v{i}\n"));
+            }
+            let replies = exchange(addr, input.as_bytes()).await;
+            assert!(
+                replies == expected,
+                "400 requests then a half-close: expected 400 replies then the end, got {} \
+                 reply lines",
+                replies.lines().count()
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn invalid_utf8_is_an_error_and_the_connection_stays() {
+        within(LIMIT, "invalid UTF-8", async {
+            let addr = start().await;
+            let mut c = Client::connect(addr).await;
+            c.send(b"PUT k \xff\xfe\n").await;
+            assert_eq!(
+                c.line().await.as_deref(),
+                Some("ERROR invalid UTF-8 in line"),
+                "sent a line with bytes that are not UTF-8: answer `ERROR invalid UTF-8 in \
+                 line` (LinesCodec reports it as an Io error; make it a request instead)"
+            );
+            assert_eq!(
+                c.call("GET k").await.as_deref(),
+                Some("NONE"),
+                "after the invalid line, the connection must still work, and nothing was stored"
+            );
+        })
+        .await;
+    }
+}

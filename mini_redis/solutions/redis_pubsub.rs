@@ -1,0 +1,580 @@
+//! Exercise (mini_redis, step 6 of 8): pub/sub — messages and requests on one connection.
+//!
+//! Add two commands to your server from step 5 (`parse` knows them): `SUBSCRIBE channel` → `OK`,
+//! after which every message published on that channel arrives on this connection as
+//! `MESSAGE channel text`; and `PUBLISH channel text` → `OK n`, n being how many subscribers it
+//! reached. Each channel is a `tokio::sync::broadcast` channel, kept by name in the shared
+//! `Channels` map: write `subscribe` (the channel's sender, created on first use, gives a new
+//! receiver, wrapped as a stream by `BroadcastStream::new`) and `publish` (`send` returns how many
+//! receivers there are, an `Err` when none are left). A connection may subscribe to several
+//! channels: `answer` inserts each stream into a `StreamMap` keyed by channel name, which merges
+//! them into one stream of `(channel, message)`. Then make `connection` wait for whichever comes
+//! first, a request or a message, with `tokio::select!`. A subscriber is still a client: its
+//! requests are answered as before.
+//!
+//! Follows part 16 (`select!`, `broadcast`); mini_redis's are `mini_redis/src/pubsub.rs` (one
+//! broadcast channel per Redis channel) and the `select!` loop in `mini_redis/src/connection.rs`.
+//! Python: one `asyncio.Queue` per subscriber kept in a dict, and
+//! `asyncio.wait({read_task, queue_task}, return_when=FIRST_COMPLETED)`.
+//!
+//! The tests: a message reaches a subscriber that has sent nothing since subscribing, PUBLISH
+//! counts its subscribers, two channels arrive on one connection in order, GET/PUT work while
+//! subscribed, and a client that left is no longer counted.
+//!
+//! Run it: `cargo exercise run redis_pubsub` listens on 127.0.0.1:1337 (`-- --port N` for
+//! another); talk to it with `nc 127.0.0.1 1337` or `make mr-client`.
+//! Check it: `cargo exercise check redis_pubsub` (or save the file while `make exercise` runs).
+
+use bytes::BytesMut;
+use futures::{FutureExt, SinkExt, StreamExt};
+use std::collections::HashMap;
+use std::io;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
+use tokio::sync::broadcast;
+use tokio_stream::StreamMap;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use tokio_util::codec::{Decoder, Encoder, Framed, LinesCodec, LinesCodecError};
+
+/// Longest request line, in bytes, without its line ending.
+const MAX_LINE: usize = 4096;
+
+/// How many messages a subscriber may fall behind on a channel before it misses some.
+const CHANNEL_CAPACITY: usize = 64;
+
+/// The keys and values every connection shares (step 2).
+type Store = Arc<Mutex<HashMap<String, String>>>;
+
+/// One broadcast channel per pub/sub channel name (step 6).
+type Channels = Arc<Mutex<HashMap<String, broadcast::Sender<String>>>>;
+
+/// What one client is subscribed to, merged into one stream of `(channel, message)` (step 6).
+type Subscriptions = StreamMap<String, BroadcastStream<String>>;
+
+/// Serves clients on `listener`, each on a task of its own, until the process ends.
+async fn serve(listener: TcpListener) -> io::Result<()> {
+    let store = Store::default();
+    let channels = Channels::default();
+    loop {
+        let (stream, _peer) = listener.accept().await?;
+        let (store, channels) = (store.clone(), channels.clone());
+        tokio::spawn(async move {
+            if let Err(err) = connection(stream, store, channels).await {
+                eprintln!("connection ended: {err}");
+            }
+        });
+    }
+}
+
+/// One request line, as the codec cuts it (steps 3 and 4).
+#[derive(Debug, PartialEq)]
+enum Line {
+    Text(String),
+    /// Longer than the limit; its bytes were skipped up to its newline.
+    TooLong,
+    /// Not UTF-8; the whole line was skipped.
+    InvalidUtf8,
+}
+
+/// `LinesCodec`, with the errors a client can cause turned into requests. A `Framed` stream ends
+/// after its decoder's first error, and a connection must outlive a bad line.
+struct RequestCodec {
+    lines: LinesCodec,
+}
+
+impl RequestCodec {
+    fn new() -> RequestCodec {
+        RequestCodec {
+            lines: LinesCodec::new_with_max_length(MAX_LINE),
+        }
+    }
+}
+
+impl Decoder for RequestCodec {
+    type Item = Line;
+    type Error = io::Error;
+
+    fn decode(&mut self, src: &mut BytesMut) -> io::Result<Option<Line>> {
+        match self.lines.decode(src) {
+            Ok(line) => Ok(line.map(Line::Text)),
+            Err(LinesCodecError::MaxLineLengthExceeded) => Ok(Some(Line::TooLong)),
+            // `LinesCodec::decode` does no I/O: its only `Io` error is a line that is not UTF-8,
+            // which it has already taken out of the buffer.
+            Err(LinesCodecError::Io(_)) => Ok(Some(Line::InvalidUtf8)),
+        }
+    }
+
+    fn decode_eof(&mut self, src: &mut BytesMut) -> io::Result<Option<Line>> {
+        // Whole lines still in the buffer are requests; what is left after them was cut off by
+        // the end of the stream and is dropped, never executed.
+        let line = self.decode(src)?;
+        if line.is_none() {
+            src.clear();
+        }
+        Ok(line)
+    }
+}
+
+impl Encoder<String> for RequestCodec {
+    type Error = io::Error;
+
+    fn encode(&mut self, reply: String, dst: &mut BytesMut) -> io::Result<()> {
+        self.lines.encode(reply, dst).map_err(|err| match err {
+            LinesCodecError::Io(err) => err,
+            other => io::Error::other(other),
+        })
+    }
+}
+
+/// What woke the connection up.
+enum Event {
+    Request(Option<io::Result<Line>>),
+    Message(String, Result<String, BroadcastStreamRecvError>),
+}
+
+/// Serves one client until it leaves or sends `QUIT`.
+async fn connection<T>(io: T, store: Store, channels: Channels) -> io::Result<()>
+where
+    T: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut frames = Framed::new(io, RequestCodec::new());
+    let mut subscriptions = Subscriptions::new();
+    loop {
+        let event = tokio::select! {
+            request = frames.next() => Event::Request(request),
+            Some((channel, message)) = subscriptions.next() => Event::Message(channel, message),
+        };
+        let first = match event {
+            Event::Request(Some(request)) => request?,
+            // The client closed its side: everything it sent has been answered and flushed.
+            Event::Request(None) => return Ok(()),
+            Event::Message(channel, message) => {
+                frames.send(message_line(&channel, message)).await?;
+                continue;
+            }
+        };
+        if answer_batch(&mut frames, first, &store, &channels, &mut subscriptions).await?
+            == Next::Close
+        {
+            return Ok(());
+        }
+    }
+}
+
+/// Whether the connection goes on after a request.
+#[derive(Debug, PartialEq)]
+enum Next {
+    Continue,
+    Close,
+}
+
+/// Answers `first` and every request already read behind it (pipelining), then flushes their
+/// replies with one write (step 5).
+async fn answer_batch<T>(
+    frames: &mut Framed<T, RequestCodec>,
+    first: Line,
+    store: &Store,
+    channels: &Channels,
+    subscriptions: &mut Subscriptions,
+) -> io::Result<Next>
+where
+    T: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut next = Some(first);
+    let mut after = Next::Continue;
+    while let Some(request) = next.take() {
+        let answer = match request {
+            Line::Text(line) => answer(&line, store, channels, subscriptions),
+            Line::TooLong => Answer::Reply(format!(
+                "ERROR line too long (the limit is {MAX_LINE} bytes)"
+            )),
+            Line::InvalidUtf8 => Answer::Reply("ERROR invalid UTF-8 in line".into()),
+        };
+        match answer {
+            Answer::Nothing => {}
+            Answer::Reply(reply) => frames.feed(reply).await?,
+            Answer::Last(reply) => {
+                frames.feed(reply).await?;
+                after = Next::Close;
+                break;
+            }
+        }
+        // More bytes already read: take the next request without waiting for the socket.
+        // `None` from `now_or_never`: only part of a line is there, the batch ends.
+        if !frames.read_buffer().is_empty() {
+            match frames.next().now_or_never() {
+                Some(Some(request)) => next = Some(request?),
+                Some(None) => after = Next::Close,
+                None => {}
+            }
+        }
+    }
+    frames.flush().await?;
+    Ok(after)
+}
+
+/// What to send back for one request line.
+#[derive(Debug, PartialEq)]
+enum Answer {
+    /// A blank line: no reply.
+    Nothing,
+    Reply(String),
+    /// The reply, then close the connection (`QUIT`).
+    Last(String),
+}
+
+/// Answers one line: store commands, pub/sub, `QUIT`, and errors for malformed lines.
+fn answer(
+    line: &str,
+    store: &Store,
+    channels: &Channels,
+    subscriptions: &mut Subscriptions,
+) -> Answer {
+    match parse(line) {
+        Ok(None) => Answer::Nothing,
+        Ok(Some(Command::Quit)) => Answer::Last("OK".into()),
+        Ok(Some(Command::Subscribe(channel))) => {
+            if !subscriptions.contains_key(channel) {
+                subscriptions.insert(channel.to_string(), subscribe(channels, channel));
+            }
+            Answer::Reply("OK".into())
+        }
+        Ok(Some(Command::Publish(channel, message))) => {
+            let receivers = publish(channels, channel, message);
+            Answer::Reply(format!("OK {receivers}"))
+        }
+        Ok(Some(command)) => Answer::Reply(execute(store, command)),
+        Err(reason) => Answer::Reply(format!("ERROR {reason}")),
+    }
+}
+
+/// Runs a store command. The lock is held for one map operation and released before anything
+/// is awaited: a std `Mutex` is right for that (tokio's is for locks held across `.await`).
+fn execute(store: &Store, command: Command<'_>) -> String {
+    let mut map = store
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    match command {
+        Command::Get(key) => match map.get(key) {
+            Some(value) => format!("OK {value}"),
+            None => "NONE".into(),
+        },
+        Command::Put(key, value) => {
+            map.insert(key.to_string(), value.to_string());
+            "OK".into()
+        }
+        Command::Del(key) => {
+            map.remove(key);
+            "OK".into()
+        }
+        // The connection answers these itself and never sends them here.
+        Command::Quit | Command::Subscribe(_) | Command::Publish(..) => {
+            "ERROR not a store command".into()
+        }
+    }
+}
+
+/// A receiver on `channel`'s broadcast channel, created on first use, as a stream.
+fn subscribe(channels: &Channels, channel: &str) -> BroadcastStream<String> {
+    let mut map = channels
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let sender = map
+        .entry(channel.to_string())
+        .or_insert_with(|| broadcast::channel(CHANNEL_CAPACITY).0);
+    BroadcastStream::new(sender.subscribe())
+}
+
+/// Sends `message` to `channel`'s subscribers; returns how many there were. A channel nobody
+/// listens to any more is forgotten.
+fn publish(channels: &Channels, channel: &str, message: &str) -> usize {
+    let mut map = channels
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let Some(sender) = map.get(channel) else {
+        return 0;
+    };
+    match sender.send(message.to_string()) {
+        Ok(receivers) => receivers,
+        Err(_) => {
+            map.remove(channel);
+            0
+        }
+    }
+}
+
+/// `MESSAGE channel text`, or what a subscriber too slow to keep up missed.
+fn message_line(channel: &str, message: Result<String, BroadcastStreamRecvError>) -> String {
+    match message {
+        Ok(text) => format!("MESSAGE {channel} {text}"),
+        Err(BroadcastStreamRecvError::Lagged(missed)) => {
+            format!("ERROR missed {missed} messages on {channel}")
+        }
+    }
+}
+
+/// One request of the line dialect, borrowing from its line.
+#[derive(Debug, PartialEq)]
+enum Command<'a> {
+    Get(&'a str),
+    Put(&'a str, &'a str),
+    Del(&'a str),
+    Quit,
+    Subscribe(&'a str),
+    Publish(&'a str, &'a str),
+}
+
+/// Parses one line (given: the rules and messages of mini_redis/src/command.rs). `Ok(None)` is a
+/// blank line; `Err` is the reason a malformed line is refused.
+fn parse(line: &str) -> Result<Option<Command<'_>>, String> {
+    let line = line.trim_start();
+    if line.is_empty() {
+        return Ok(None);
+    }
+    let (name, rest) = line.split_once([' ', '\t']).unwrap_or((line, ""));
+    let words: Vec<&str> = rest.split_ascii_whitespace().collect();
+    // A key, then the rest of the line, spaces and all: `PUT greeting hello world`.
+    let key_and_text = || {
+        let (key, text) = rest
+            .trim_start_matches([' ', '\t'])
+            .split_once([' ', '\t'])?;
+        let text = text.trim_start_matches([' ', '\t']);
+        (!text.is_empty()).then_some((key, text))
+    };
+    let command = match name.to_ascii_uppercase().as_str() {
+        "GET" => match words[..] {
+            [key] => Command::Get(key),
+            _ => return Err("usage: GET key".into()),
+        },
+        "PUT" => match key_and_text() {
+            Some((key, value)) => Command::Put(key, value),
+            None => return Err("usage: PUT key value".into()),
+        },
+        "DEL" => match words[..] {
+            [key] => Command::Del(key),
+            _ => return Err("usage: DEL key".into()),
+        },
+        "QUIT" => match words[..] {
+            [] => Command::Quit,
+            _ => return Err("usage: QUIT".into()),
+        },
+        "SUBSCRIBE" => match words[..] {
+            [channel] => Command::Subscribe(channel),
+            _ => return Err("usage: SUBSCRIBE channel".into()),
+        },
+        "PUBLISH" => match key_and_text() {
+            Some((channel, message)) => Command::Publish(channel, message),
+            None => return Err("usage: PUBLISH channel message".into()),
+        },
+        _ => {
+            return Err(format!(
+                "unknown command '{name}' (try GET key, PUT key value, DEL key, QUIT, \
+                 SUBSCRIBE channel, PUBLISH channel message)"
+            ));
+        }
+    };
+    Ok(Some(command))
+}
+
+#[tokio::main]
+async fn main() -> io::Result<()> {
+    let port = port_from_args()?;
+    let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+    println!("listening on 127.0.0.1:{port}: try `nc 127.0.0.1 {port}`; Ctrl-C stops it");
+    serve(listener).await
+}
+
+/// `--port N` (after `cargo exercise run NAME --`), else 1337.
+fn port_from_args() -> io::Result<u16> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match &args[..] {
+        [] => Ok(1337),
+        [flag, port] if flag == "--port" => port.parse().map_err(|_| {
+            io::Error::new(io::ErrorKind::InvalidInput, format!("{port:?} is no port"))
+        }),
+        _ => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "usage: --port N",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::SocketAddr;
+    use std::time::Duration;
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+    use workshop::testing::within;
+
+    const LIMIT: Duration = Duration::from_secs(10);
+
+    /// Your server on a port the OS picked, running in the test's runtime.
+    async fn start() -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local address");
+        tokio::spawn(serve(listener));
+        addr
+    }
+
+    /// A client that writes lines and reads reply lines.
+    struct Client {
+        reader: BufReader<OwnedReadHalf>,
+        writer: OwnedWriteHalf,
+    }
+
+    #[allow(dead_code)] // not every step uses every helper
+    impl Client {
+        async fn connect(addr: SocketAddr) -> Client {
+            let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+            let (read, writer) = stream.into_split();
+            Client {
+                reader: BufReader::new(read),
+                writer,
+            }
+        }
+
+        async fn send(&mut self, bytes: &[u8]) {
+            self.writer.write_all(bytes).await.expect("write");
+        }
+
+        /// The next line, `None` at the end of the stream (or when the server is gone).
+        async fn line(&mut self) -> Option<String> {
+            let mut line = Vec::new();
+            match self.reader.read_until(b'\n', &mut line).await {
+                Ok(0) | Err(_) => None,
+                Ok(_) => Some(String::from_utf8_lossy(&line).trim_end().to_string()),
+            }
+        }
+
+        async fn call(&mut self, request: &str) -> Option<String> {
+            self.send(format!("{request}\n").as_bytes()).await;
+            self.line().await
+        }
+
+        /// Everything until the server closes the connection.
+        async fn rest(&mut self) -> String {
+            let mut rest = Vec::new();
+            let _ = self.reader.read_to_end(&mut rest).await;
+            String::from_utf8_lossy(&rest).into_owned()
+        }
+    }
+
+    /// Writes `input`, closes the sending side (half-close), and returns everything the server
+    /// sends until it closes the connection.
+    #[allow(dead_code)]
+    async fn exchange(addr: SocketAddr, input: &[u8]) -> String {
+        let mut client = Client::connect(addr).await;
+        client.send(input).await;
+        client.writer.shutdown().await.expect("half-close");
+        client.rest().await
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_gets_what_is_published_without_asking() {
+        let what = "a published message reaching a subscriber that sends nothing (does the \
+                    connection wait for requests and messages at once, in a select!?)";
+        within(LIMIT, what, async {
+            let addr = start().await;
+            let mut subscriber = Client::connect(addr).await;
+            let mut publisher = Client::connect(addr).await;
+            assert_eq!(
+                publisher.call("PUBLISH news early").await.as_deref(),
+                Some("OK 0"),
+                "PUBLISH to a channel nobody subscribed to reaches 0 clients"
+            );
+            assert_eq!(
+                subscriber.call("SUBSCRIBE news").await.as_deref(),
+                Some("OK"),
+                "SUBSCRIBE news"
+            );
+            assert_eq!(
+                publisher.call("PUBLISH news rain at noon").await.as_deref(),
+                Some("OK 1"),
+                "PUBLISH answers with how many subscribers it reached"
+            );
+            // The subscriber has sent nothing since: the message must come by itself.
+            assert_eq!(
+                subscriber.line().await.as_deref(),
+                Some("MESSAGE news rain at noon"),
+                "the subscriber's next line"
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn channels_merge_and_requests_still_work_while_subscribed() {
+        within(
+            LIMIT,
+            "two channels and requests on one connection",
+            async {
+                let addr = start().await;
+                let mut both = Client::connect(addr).await;
+                let mut news_only = Client::connect(addr).await;
+                let mut publisher = Client::connect(addr).await;
+                assert_eq!(
+                    both.call("SUBSCRIBE news").await.as_deref(),
+                    Some("OK"),
+                    "subscribe"
+                );
+                assert_eq!(
+                    both.call("SUBSCRIBE sport").await.as_deref(),
+                    Some("OK"),
+                    "subscribe"
+                );
+                assert_eq!(
+                    news_only.call("SUBSCRIBE news").await.as_deref(),
+                    Some("OK"),
+                    "subscribe"
+                );
+                assert_eq!(
+                    publisher.call("PUBLISH news rain").await.as_deref(),
+                    Some("OK 2"),
+                    "two on news"
+                );
+                assert_eq!(
+                    publisher.call("PUBLISH sport goal").await.as_deref(),
+                    Some("OK 1"),
+                    "one on sport"
+                );
+                assert_eq!(
+                    both.line().await.as_deref(),
+                    Some("MESSAGE news rain"),
+                    "first message on a connection subscribed to news and sport"
+                );
+                assert_eq!(
+                    both.line().await.as_deref(),
+                    Some("MESSAGE sport goal"),
+                    "second message: both channels arrive on one connection (a StreamMap of them)"
+                );
+                assert_eq!(
+                    news_only.line().await.as_deref(),
+                    Some("MESSAGE news rain"),
+                    "news only"
+                );
+                // Subscribed, and still a client of the store.
+                assert_eq!(
+                    both.call("PUT k v").await.as_deref(),
+                    Some("OK"),
+                    "PUT while subscribed"
+                );
+                assert_eq!(
+                    both.call("GET k").await.as_deref(),
+                    Some("OK v"),
+                    "GET while subscribed"
+                );
+                assert_eq!(both.call("QUIT").await.as_deref(), Some("OK"), "QUIT");
+                assert_eq!(
+                    publisher.call("PUBLISH sport again").await.as_deref(),
+                    Some("OK 0"),
+                    "after the only sport subscriber has left, PUBLISH reaches no one"
+                );
+            },
+        )
+        .await;
+    }
+}
