@@ -14,6 +14,8 @@
 #   MINI     the mini_redis binary (default target/debug/mini_redis)
 #   RAW      a file to keep every run's figures in (MODE|WHAT|SERVER, tab, value)
 #   ALL_CORES=0    skip the `mini_redis --threads <cores>` column
+#   BEFORE   another mini_redis binary (an older build, say): its column replaces the
+#            `--threads <cores>` one, so a change is measured against its past in the same run
 #
 # Two mini_redis columns: its default (one runtime worker per core but one) and one worker on
 # every core (tokio's own default), to show what the extra worker costs or gains. Every run starts
@@ -35,7 +37,15 @@ REDIS_SERVER="$(command -v redis-server || true)"
 
 CORES=$(nproc)
 servers=(mini_redis)
-[[ "${ALL_CORES:-1}" != 0 && $CORES -gt 1 ]] && servers+=(mini_redis-all)
+# The second mini_redis column: an older binary when BEFORE is set, else every core as workers.
+second=""
+if [[ -n "${BEFORE:-}" ]]; then
+    [[ -x "$BEFORE" ]] || die "BEFORE=$BEFORE is not an executable"
+    second=mini_redis-before; second_label="before"
+elif [[ "${ALL_CORES:-1}" != 0 && $CORES -gt 1 ]]; then
+    second=mini_redis-all; second_label="-t$CORES"
+fi
+[[ -n "$second" ]] && servers+=("$second")
 [[ -n "$REDIS_SERVER" ]] && servers+=(redis-server)
 
 # -c 5000 needs 5000 sockets in the benchmark and in each server.
@@ -79,6 +89,7 @@ start_server() {
     case "$name" in
         mini_redis) "$MINI" --port "$port" 2>>"$WORK/mini_redis.log" >/dev/null & ;;
         mini_redis-all) "$MINI" --port "$port" --threads "$CORES" 2>>"$WORK/mini_redis.log" >/dev/null & ;;
+        mini_redis-before) "$BEFORE" --port "$port" 2>>"$WORK/mini_redis.log" >/dev/null & ;;
         redis-server) "$REDIS_SERVER" --port "$port" --save '' --appendonly no \
                           --maxclients 10000 >>"$WORK/redis-server.log" 2>&1 & ;;
     esac
@@ -178,7 +189,7 @@ ratio() {
 mib() { awk -v k="${figure[$1]:-0}" 'BEGIN { if (k > 0) printf "%.1f", k / 1024; else print "-" }'; }
 
 echo
-printf '%-12s %-4s | %9s | %9s %5s | %9s %5s\n' "" "" redis mini "" "mini -t$CORES" ""
+printf '%-12s %-4s | %9s | %9s %5s | %9s %5s\n' "" "" redis mini "" "mini ${second_label:-}" ""
 printf '%-12s %-4s | %9s | %9s %5s | %9s %5s\n' mode test req/s req/s ratio req/s ratio
 for mode in "${modes[@]}"; do
     for test in "${tests[@]}"; do
@@ -186,17 +197,17 @@ for mode in "${modes[@]}"; do
         printf '%-12s %-4s | %9s | %9s %5s | %9s %5s\n' "$mode" "$test" \
             "$(num "$k|redis-server" %.0f)" \
             "$(num "$k|mini_redis" %.0f)" "$(ratio "$k|mini_redis" "$k|redis-server")" \
-            "$(num "$k|mini_redis-all" %.0f)" "$(ratio "$k|mini_redis-all" "$k|redis-server")"
+            "$(num "$k|$second" %.0f)" "$(ratio "$k|$second" "$k|redis-server")"
     done
 done
 echo
 printf '%-12s | %-17s | %-17s | %-17s\n' "" "server CPU µs/req" "peak MiB" "redis-benchmark %CPU"
 printf '%-12s | %5s %5s %5s | %5s %5s %5s | %5s %5s %5s\n' mode \
-    redis mini "-t$CORES" redis mini "-t$CORES" redis mini "-t$CORES"
+    redis mini "${second_label:-}" redis mini "${second_label:-}" redis mini "${second_label:-}"
 for mode in "${modes[@]}"; do
     row=("$mode")
     for what in cpu peak client; do
-        for server in redis-server mini_redis mini_redis-all; do
+        for server in redis-server mini_redis "${second:-none}"; do
             case $what in
                 cpu) row+=("$(num "$mode|cpu|$server" %.2f)") ;;
                 peak) row+=("$(mib "$mode|peak|$server")") ;;
@@ -207,7 +218,11 @@ for mode in "${modes[@]}"; do
     printf '%-12s | %5s %5s %5s | %5s %5s %5s | %5s %5s %5s\n' "${row[@]}"
 done
 echo
-echo "mini = mini_redis with its defaults (one worker thread per core but one); -t$CORES ="
-echo "--threads $CORES, a worker on every core. ratio = mini_redis req/s / redis-server req/s."
+echo "mini = mini_redis with its defaults (one worker thread per core but one); ${second_label:-} ="
+if [[ "$second" == mini_redis-before ]]; then
+    echo "$BEFORE, with its defaults. ratio = mini_redis req/s / redis-server req/s."
+else
+    echo "--threads $CORES, a worker on every core. ratio = mini_redis req/s / redis-server req/s."
+fi
 echo "Server CPU = user + system time over the run (both tests) per request. redis-benchmark is"
 echo "one thread: near 100% CPU it is the bottleneck, and req/s measures it more than the server."
