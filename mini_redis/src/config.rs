@@ -28,6 +28,12 @@ pub mod ranges {
     pub const SHUTDOWN_TIMEOUT: RangeInclusive<u64> = 0..=3_600;
     /// `--threads` (0: one per core but one): up to 1024.
     pub const THREADS: RangeInclusive<u64> = 0..=1_024;
+    /// `--write-timeout`, in seconds (0: never): up to a day.
+    pub const WRITE_TIMEOUT: RangeInclusive<u64> = 0..=86_400;
+    /// `--max-subscriptions`, channels and patterns of one connection: 1 to a million.
+    pub const MAX_SUBSCRIPTIONS: RangeInclusive<u64> = 1..=1_000_000;
+    /// `--max-pubsub-buffer`, in bytes: 64 KiB to 1 GiB.
+    pub const MAX_PUBSUB_BUFFER: RangeInclusive<usize> = 64 << 10..=1 << 30;
 }
 
 /// What the server allows and how long it waits.
@@ -44,6 +50,13 @@ pub struct Config {
     pub idle_timeout: Option<Duration>,
     /// How long shutdown waits for open connections to finish.
     pub shutdown_timeout: Duration,
+    /// Close a connection that accepts no byte of its replies for this long (`None`: never).
+    pub write_timeout: Option<Duration>,
+    /// Channels and patterns one connection may be subscribed to at once.
+    pub max_subscriptions: usize,
+    /// Bytes of published messages that may wait for one subscriber; past it, the subscriber is
+    /// disconnected (Redis' `client-output-buffer-limit pubsub 32mb`).
+    pub max_pubsub_buffer: usize,
 }
 
 impl Default for Config {
@@ -54,6 +67,9 @@ impl Default for Config {
             max_pending_rejections: 64,
             idle_timeout: None,
             shutdown_timeout: Duration::from_secs(5),
+            write_timeout: Some(Duration::from_secs(60)),
+            max_subscriptions: 10_000,
+            max_pubsub_buffer: 32 << 20,
         }
     }
 }

@@ -11,14 +11,23 @@
 //! - **No waiting on the lock.** Commands run right here, on the connection's task, against the
 //!   sharded store (see [`crate::store`]); nothing is sent to another task and awaited.
 //!
+//! And two things keep it bounded: the socket's buffers shrink back after a large request or
+//! reply, and a client that accepts no reply bytes for `write_timeout` is disconnected (both in
+//! [`crate::transport`]); a subscriber whose messages pile up past `max_pubsub_buffer` is
+//! disconnected too, saying why in the log (see [`crate::pubsub`]).
+//!
 //! The function is generic over the transport: the server hands it a `TcpStream`, the tests an
 //! in-memory `tokio::io::duplex` pipe, which lets them drive it on a paused clock.
 
 use crate::codec::{CodecError, Request, ServerCodec};
 use crate::command::{self, Command, Dialect, Rejected, Shown};
-use crate::execute::execute;
+use crate::execute::{self, execute_on};
 use crate::frame::{Frame, Protocol};
+use crate::pubsub::{Kind, Message, Subscriber};
 use crate::state::Shared;
+use crate::store::Keyspace;
+use crate::transaction::Transaction;
+use crate::transport::Transport;
 use bytes::Bytes;
 use futures::{FutureExt, SinkExt, StreamExt};
 use std::fmt;
@@ -27,10 +36,6 @@ use std::pin::Pin;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::{Instant, Sleep};
-use tokio_stream::StreamMap;
-use tokio_stream::wrappers::BroadcastStream;
-use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
-use tokio_util::codec::Framed;
 use tokio_util::sync::CancellationToken;
 
 /// Why a connection ended (I/O errors are returned as `Err` instead).
@@ -46,6 +51,11 @@ pub enum Ending {
     Shutdown,
     /// The RESP framing was broken; the client got `-ERR Protocol error: …`.
     ProtocolError(String),
+    /// The client accepted no byte of its replies for this long (`write_timeout`).
+    WriteTimeout(Duration),
+    /// More than this many bytes of published messages waited for the client
+    /// (`max_pubsub_buffer`): it reads too slowly to keep up with its subscriptions.
+    SlowSubscriber(usize),
 }
 
 impl fmt::Display for Ending {
@@ -56,6 +66,14 @@ impl fmt::Display for Ending {
             Ending::IdleTimeout => write!(f, "idle timeout"),
             Ending::Shutdown => write!(f, "server shutting down"),
             Ending::ProtocolError(reason) => write!(f, "protocol error: {reason}"),
+            Ending::WriteTimeout(limit) => {
+                write!(f, "write timeout: no reply bytes accepted for {limit:?}")
+            }
+            Ending::SlowSubscriber(limit) => write!(
+                f,
+                "pub/sub output buffer limit: over {limit} bytes of messages waiting \
+                 (as Redis' client-output-buffer-limit pubsub)"
+            ),
         }
     }
 }
@@ -73,12 +91,27 @@ where
     let mut connection = Connection {
         id,
         shared,
-        frames: framed(io, shared),
-        subscriptions: StreamMap::new(),
+        frames: Transport::new(
+            io,
+            ServerCodec::new(shared.config.limits),
+            shared.config.write_timeout,
+        ),
+        subscriber: None,
         protocol: Protocol::default(),
+        name: None,
+        transaction: None,
     };
-    let ending = connection.run(shutdown).await;
-    connection.unsubscribe_all();
+    let _counted = shared.client_connected(); // INFO's connected_clients
+    let ending = match connection.run(shutdown).await {
+        Err(_) if connection.frames.timed_out() => {
+            // The write timed out, so a write timeout is configured.
+            let limit = shared.config.write_timeout.unwrap_or_default();
+            Ok(Ending::WriteTimeout(limit))
+        }
+        other => other,
+    };
+    // Unsubscribes from everything, and drops the messages still waiting.
+    drop(connection.subscriber.take());
     if let Ok(Ending::Quit | Ending::Shutdown | Ending::ProtocolError(_)) = &ending {
         // The server is the one closing, and the client may still be sending.
         close_gently(connection.frames.into_inner()).await;
@@ -103,41 +136,33 @@ pub async fn close_gently<T: AsyncRead + AsyncWrite + Unpin>(mut io: T) {
     let _ = tokio::time::timeout(Duration::from_millis(250), drain).await;
 }
 
-/// The initial size of the read and write buffers. Most requests and replies are far smaller, and
-/// the buffers grow when they need to (within the limits). tokio-util's default, 8 KiB each, would
-/// cost 5000 idle clients about twice the memory.
-const BUFFER: usize = 1024;
-
-/// Flush early once this many reply bytes are waiting, even in the middle of a batch.
-const FLUSH_AT: usize = 8 * 1024;
-
-fn framed<T: AsyncRead + AsyncWrite>(io: T, shared: &Shared) -> Framed<T, ServerCodec> {
-    let mut frames = Framed::with_capacity(io, ServerCodec::new(shared.config.limits), BUFFER);
-    frames.set_backpressure_boundary(FLUSH_AT);
-    frames
-}
-
 struct Connection<'a, T> {
     id: u64,
     shared: &'a Shared,
     /// The socket as a stream of requests and a sink of replies.
-    frames: Framed<T, ServerCodec>,
-    /// Subscribed channels, merged into one stream of `(channel, message)`.
-    subscriptions: StreamMap<Bytes, BroadcastStream<Bytes>>,
+    frames: Transport<T>,
+    /// The connection's mailbox and subscriptions, from its first (P)SUBSCRIBE until it closes.
+    subscriber: Option<Subscriber<'a>>,
     /// RESP2, or RESP3 once the client sent `HELLO 3`. Every RESP reply is written in it:
     /// `self.protocol.reply(frame)`. Pub/sub messages and (un)subscribe confirmations are
     /// [`Frame::Push`], which RESP3 spells `>3` and RESP2 as a plain array `*3`.
     protocol: Protocol,
+    /// `CLIENT SETNAME`'s.
+    name: Option<Bytes>,
+    /// The commands queued since `MULTI`, until `EXEC` or `DISCARD`.
+    transaction: Option<Transaction>,
 }
 
 enum Event {
     Request(Option<Result<Request, CodecError>>),
-    Message(Bytes, Result<Bytes, BroadcastStreamRecvError>),
+    Message(Message),
+    /// The subscriber's messages passed `max_pubsub_buffer`.
+    Overflow,
     Shutdown,
     Idle,
 }
 
-impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
+impl<'a, T: AsyncRead + AsyncWrite + Unpin> Connection<'a, T> {
     async fn run(&mut self, shutdown: &CancellationToken) -> io::Result<Ending> {
         // Created once and polled by reference: re-creating these futures on every turn of the
         // loop would re-register them each time.
@@ -147,16 +172,19 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
         let mut idle: Option<Pin<Box<Sleep>>> = idle_limit.map(|d| Box::pin(tokio::time::sleep(d)));
 
         loop {
+            let subscribed = self.subscription_count() > 0;
+            // A clone of the token (an `Arc`), so that waiting on it borrows nothing of `self`.
+            let overflowed = self.subscriber.as_ref().map(Subscriber::overflowed);
             let event = tokio::select! {
                 // Checked first, so that a client that never stops sending cannot hold the
                 // server open.
                 biased;
                 () = &mut shutdown => Event::Shutdown,
+                () = cancelled_or_never(overflowed.as_ref()) => Event::Overflow,
                 request = self.frames.next() => Event::Request(request),
-                Some((channel, message)) = self.subscriptions.next(),
-                    if !self.subscriptions.is_empty() => Event::Message(channel, message),
+                message = recv_or_never(&mut self.subscriber) => Event::Message(message),
                 // Like Redis, a subscriber waiting for messages is not idle.
-                () = sleep_or_never(&mut idle), if self.subscriptions.is_empty() => Event::Idle,
+                () = sleep_or_never(&mut idle), if !subscribed => Event::Idle,
             };
             match event {
                 Event::Request(None) => return Ok(Ending::Eof),
@@ -165,7 +193,18 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
                         return Ok(ending);
                     }
                 }
-                Event::Message(channel, message) => self.deliver(channel, message).await?,
+                Event::Message(message) => {
+                    // Writing waits while the client does not read: meanwhile its mailbox may
+                    // fill up, and then the connection closes at once.
+                    tokio::select! {
+                        biased;
+                        () = cancelled_or_never(overflowed.as_ref()) => {
+                            return Ok(self.slow_subscriber());
+                        }
+                        written = self.deliver(message) => written?,
+                    }
+                }
+                Event::Overflow => return Ok(self.slow_subscriber()),
                 Event::Shutdown => {
                     // Answer what this client already sent, then close. Yielding first lets the
                     // runtime poll the OS for readiness: bytes that arrived since this task last
@@ -209,6 +248,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
             }
         }
         self.frames.flush().await?;
+        self.frames.shrink_read_buffer();
         Ok(ending)
     }
 
@@ -231,6 +271,10 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
         match command::parse(&request, &self.shared.config.limits) {
             Ok((dialect, command)) => self.dispatch(dialect, command, &request).await,
             Err(Rejected { dialect, frame }) => {
+                // Between MULTI and EXEC, a command refused aborts the transaction.
+                if let Some(transaction) = &mut self.transaction {
+                    transaction.fail();
+                }
                 self.frames
                     .feed(dialect.reply(frame, self.protocol))
                     .await?;
@@ -239,23 +283,40 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
         }
     }
 
-    /// Answers the commands that change the connection itself (subscriptions, `QUIT`), and hands
-    /// every other one to [`execute`]. `request` is what the command was parsed from, and borrows
-    /// from.
+    /// Answers the commands that change the connection itself (subscriptions, `QUIT`,
+    /// transactions, `HELLO`, `CLIENT`), and hands every other one to [`execute_on`]. `request`
+    /// is what the command was parsed from, and borrows from.
     async fn dispatch(
         &mut self,
         dialect: Dialect,
         command: Command<'_>,
         request: &Request,
     ) -> io::Result<Option<Ending>> {
-        let subscribed = !self.subscriptions.is_empty();
+        if self.transaction.is_some() && command != Command::Quit {
+            let frame = self.in_transaction(dialect, command, request);
+            self.frames
+                .feed(dialect.reply(frame, self.protocol))
+                .await?;
+            return Ok(None);
+        }
+        // In RESP2, a subscribed connection carries only messages and (un)subscriptions; RESP3
+        // tells messages apart by their type (`>`), and allows every command.
+        let subscribed = self.subscription_count() > 0 && self.protocol == Protocol::Resp2;
         let frame = match command {
             Command::Subscribe(channels) => {
-                self.subscribe(channels).await?;
+                self.subscribe(Kind::Channel, channels).await?;
                 return Ok(None);
             }
             Command::Unsubscribe(channels) => {
-                self.unsubscribe(channels).await?;
+                self.unsubscribe(Kind::Channel, channels).await?;
+                return Ok(None);
+            }
+            Command::Psubscribe(patterns) => {
+                self.subscribe(Kind::Pattern, patterns).await?;
+                return Ok(None);
+            }
+            Command::Punsubscribe(patterns) => {
+                self.unsubscribe(Kind::Pattern, patterns).await?;
                 return Ok(None);
             }
             Command::Quit => {
@@ -277,7 +338,16 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
                 )
                 .into(),
             ),
-            other => execute(other, request, self.shared),
+            Command::Multi => {
+                self.transaction = Some(Transaction::new());
+                Frame::ok()
+            }
+            Command::Exec => Frame::error("ERR EXEC without MULTI"),
+            Command::Discard => Frame::error("ERR DISCARD without MULTI"),
+            other => {
+                let shared = self.shared;
+                self.run_command(&mut &shared.store, other, request)
+            }
         };
         self.frames
             .feed(dialect.reply(frame, self.protocol))
@@ -285,81 +355,203 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Connection<'_, T> {
         Ok(None)
     }
 
-    async fn subscribe(&mut self, channels: Vec<&[u8]>) -> io::Result<()> {
-        for channel in channels {
-            let channel = Bytes::copy_from_slice(channel);
-            if !self.subscriptions.contains_key(&channel) {
-                let stream = self.shared.pubsub.subscribe(&channel);
-                self.subscriptions.insert(channel.clone(), stream);
+    /// Between `MULTI` and `EXEC` (see [`crate::transaction`]): queues the command, or runs the
+    /// queue, or drops it.
+    fn in_transaction(
+        &mut self,
+        dialect: Dialect,
+        command: Command<'_>,
+        request: &Request,
+    ) -> Frame {
+        let Some(transaction) = self.transaction.as_mut() else {
+            return Frame::error("ERR EXEC without MULTI");
+        };
+        match command {
+            Command::Multi => Frame::error("ERR MULTI calls can not be nested"),
+            Command::Discard => {
+                self.transaction = None;
+                Frame::ok()
             }
-            let confirmation =
-                pubsub_reply(b"subscribe", Frame::Bulk(channel), self.subscriptions.len());
+            Command::Exec => match self.transaction.take().map(Transaction::into_queue) {
+                Some(Ok(queue)) => self.exec(queue),
+                Some(Err(aborted)) => aborted,
+                None => Frame::error("ERR EXEC without MULTI"),
+            },
+            Command::Subscribe(_)
+            | Command::Unsubscribe(_)
+            | Command::Psubscribe(_)
+            | Command::Punsubscribe(_) => {
+                transaction.fail();
+                Frame::Error(
+                    format!(
+                        "ERR {} inside MULTI is not supported by mini_redis",
+                        command.name()
+                    )
+                    .into(),
+                )
+            }
+            _ if dialect == Dialect::Line => {
+                transaction.fail();
+                Frame::error("ERR MULTI is open: send its commands, then EXEC, over RESP")
+            }
+            _ => match transaction.queue(request, self.shared.config.limits.max_bulk) {
+                Ok(()) => Frame::Simple("QUEUED".into()),
+                Err(refused) => refused,
+            },
+        }
+    }
+
+    /// `EXEC`: runs the queued commands with every shard of the store locked, so that no other
+    /// client's command runs in between; one reply per command, errors included.
+    fn exec(&mut self, queue: Vec<Request>) -> Frame {
+        let shared = self.shared;
+        // Held while the commands run, none of which awaits: released before the reply is
+        // written.
+        let mut all = shared.store.lock_all();
+        let replies = queue
+            .iter()
+            .map(
+                |request| match command::parse(request, &shared.config.limits) {
+                    Ok((_, command)) => self.run_command(&mut all, command, request),
+                    Err(Rejected { frame, .. }) => frame,
+                },
+            )
+            .collect();
+        Frame::Array(replies)
+    }
+
+    /// Runs a command that awaits nothing, on `db`: the ones that read or change this connection
+    /// (`HELLO`, `CLIENT`) here, every other one by [`execute_on`].
+    fn run_command(
+        &mut self,
+        db: &mut impl Keyspace,
+        command: Command<'_>,
+        request: &Request,
+    ) -> Frame {
+        match command {
+            Command::Hello { protocol, name } => {
+                match protocol {
+                    Some(3) => self.protocol = Protocol::Resp3,
+                    Some(_) => self.protocol = Protocol::Resp2,
+                    None => {}
+                }
+                if let Some(name) = name {
+                    self.set_name(name);
+                }
+                execute::hello(self.id, self.protocol)
+            }
+            Command::ClientId => Frame::Integer(self.id as i64),
+            Command::ClientGetName => self.name.clone().map_or(Frame::Null, Frame::Bulk),
+            Command::ClientSetName(name) => {
+                self.set_name(name);
+                Frame::ok()
+            }
+            other => execute_on(db, other, request, self.shared),
+        }
+    }
+
+    /// An empty name clears it, as in Redis.
+    fn set_name(&mut self, name: &[u8]) {
+        self.name = (!name.is_empty()).then(|| Bytes::copy_from_slice(name));
+    }
+
+    fn subscription_count(&self) -> usize {
+        self.subscriber.as_ref().map_or(0, Subscriber::count)
+    }
+
+    /// `SUBSCRIBE` / `PSUBSCRIBE`: a confirmation per name, each with the count so far. Past
+    /// `max_subscriptions`, an error, and the rest of the names are not subscribed; those
+    /// before it stay.
+    async fn subscribe(&mut self, kind: Kind, names: Vec<&[u8]>) -> io::Result<()> {
+        let max = self.shared.config.max_subscriptions;
+        let shared: &'a Shared = self.shared;
+        let subscriber = self
+            .subscriber
+            .get_or_insert_with(|| shared.pubsub.subscriber());
+        for name in names {
+            let is_new = !subscriber.is_subscribed(kind, name);
+            if is_new && subscriber.count() >= max {
+                let error = Frame::Error(
+                    format!(
+                        "ERR max subscriptions reached: {max} channels and patterns per \
+                         connection (--max-subscriptions)"
+                    )
+                    .into(),
+                );
+                return self.frames.feed(self.protocol.reply(error)).await;
+            }
+            if is_new {
+                subscriber.subscribe(kind, name);
+            }
+            let confirmation = pubsub_reply(
+                confirmation_kind(kind, true),
+                Frame::Bulk(Bytes::copy_from_slice(name)),
+                subscriber.count(),
+            );
             self.frames.feed(self.protocol.reply(confirmation)).await?;
         }
         Ok(())
     }
 
-    async fn unsubscribe(&mut self, channels: Vec<&[u8]>) -> io::Result<()> {
-        // No channel named: all of them.
-        let channels: Vec<Bytes> = if channels.is_empty() {
-            self.subscriptions.keys().cloned().collect()
-        } else {
-            channels.into_iter().map(Bytes::copy_from_slice).collect()
+    /// `UNSUBSCRIBE` / `PUNSUBSCRIBE`: a confirmation per name; no name: every one of that kind.
+    async fn unsubscribe(&mut self, kind: Kind, names: Vec<&[u8]>) -> io::Result<()> {
+        let names: Vec<Bytes> = match &self.subscriber {
+            _ if !names.is_empty() => names.into_iter().map(Bytes::copy_from_slice).collect(),
+            Some(subscriber) => subscriber.names(kind),
+            None => Vec::new(),
         };
-        if channels.is_empty() {
-            let reply = pubsub_reply(b"unsubscribe", Frame::Null, 0);
+        let reply_kind = confirmation_kind(kind, false);
+        if names.is_empty() {
+            let reply = pubsub_reply(reply_kind, Frame::Null, self.subscription_count());
             return self.frames.feed(self.protocol.reply(reply)).await;
         }
-        for channel in channels {
-            if self.subscriptions.remove(&channel).is_some() {
-                self.shared.pubsub.release(&channel);
+        for name in names {
+            if let Some(subscriber) = &mut self.subscriber {
+                subscriber.unsubscribe(kind, &name);
             }
-            let reply = pubsub_reply(
-                b"unsubscribe",
-                Frame::Bulk(channel),
-                self.subscriptions.len(),
-            );
+            let reply = pubsub_reply(reply_kind, Frame::Bulk(name), self.subscription_count());
             self.frames.feed(self.protocol.reply(reply)).await?;
         }
         Ok(())
     }
 
-    fn unsubscribe_all(&mut self) {
-        let channels: Vec<Bytes> = self.subscriptions.keys().cloned().collect();
-        self.subscriptions.clear();
-        for channel in channels {
-            self.shared.pubsub.release(&channel);
-        }
-    }
-
     /// Writes a published message, and any others already waiting, then flushes once.
-    async fn deliver(
-        &mut self,
-        channel: Bytes,
-        message: Result<Bytes, BroadcastStreamRecvError>,
-    ) -> io::Result<()> {
-        let mut next = Some((channel, message));
-        while let Some((channel, message)) = next.take() {
-            match message {
-                Ok(message) => {
-                    let frame = Frame::Push(vec![
-                        Frame::bulk_static(b"message"),
-                        Frame::Bulk(channel),
-                        Frame::Bulk(message),
-                    ]);
-                    self.frames.feed(self.protocol.reply(frame)).await?;
-                }
-                Err(BroadcastStreamRecvError::Lagged(missed)) => {
-                    tracing::warn!(
-                        "[client {}] too slow: missed {missed} messages on {}",
-                        self.id,
-                        command::truncated(&channel)
-                    );
-                }
-            }
-            next = self.subscriptions.next().now_or_never().flatten();
+    async fn deliver(&mut self, first: Message) -> io::Result<()> {
+        let mut next = Some(first);
+        while let Some(message) = next.take() {
+            let frame = match message.pattern {
+                None => Frame::Push(vec![
+                    Frame::bulk_static(b"message"),
+                    Frame::Bulk(message.channel),
+                    Frame::Bulk(message.payload),
+                ]),
+                Some(pattern) => Frame::Push(vec![
+                    Frame::bulk_static(b"pmessage"),
+                    Frame::Bulk(pattern),
+                    Frame::Bulk(message.channel),
+                    Frame::Bulk(message.payload),
+                ]),
+            };
+            // Over `FLUSH_AT` bytes waiting, this writes them first: a burst of messages is
+            // written as it is taken out of the mailbox, not gathered in memory.
+            self.frames.feed(self.protocol.reply(frame)).await?;
+            next = self.subscriber.as_mut().and_then(Subscriber::try_recv);
         }
         self.frames.flush().await
+    }
+
+    fn slow_subscriber(&self) -> Ending {
+        Ending::SlowSubscriber(self.shared.config.max_pubsub_buffer)
+    }
+}
+
+/// `subscribe`, `psubscribe`, `unsubscribe`, `punsubscribe`.
+fn confirmation_kind(kind: Kind, subscribe: bool) -> &'static [u8] {
+    match (kind, subscribe) {
+        (Kind::Channel, true) => b"subscribe",
+        (Kind::Pattern, true) => b"psubscribe",
+        (Kind::Channel, false) => b"unsubscribe",
+        (Kind::Pattern, false) => b"punsubscribe",
     }
 }
 
@@ -370,6 +562,21 @@ fn pubsub_reply(kind: &'static [u8], channel: Frame, count: usize) -> Frame {
         channel,
         Frame::Integer(count as i64),
     ])
+}
+
+/// The next message of a subscribed connection; never, for one that never subscribed.
+async fn recv_or_never(subscriber: &mut Option<Subscriber<'_>>) -> Message {
+    match subscriber {
+        Some(subscriber) => subscriber.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn cancelled_or_never(token: Option<&CancellationToken>) {
+    match token {
+        Some(token) => token.cancelled().await,
+        None => std::future::pending().await,
+    }
 }
 
 async fn sleep_or_never(sleep: &mut Option<Pin<Box<Sleep>>>) {

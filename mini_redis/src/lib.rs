@@ -3,7 +3,9 @@
 //! # Modules, in the order a request meets them
 //!
 //! - [`server`]: accept loop, connection limit, graceful shutdown.
-//! - [`connection`]: one client: requests in, replies out, batched; channels merged (`StreamMap`).
+//! - [`connection`]: one client: requests in, replies out, batched; pub/sub messages in between.
+//! - [`transport`]: the socket as a stream of requests and a sink of replies: buffers that shrink
+//!   back, large values written without a copy, the write deadline.
 //! - [`codec`]: bytes to requests (both dialects), replies to bytes, within size limits.
 //! - [`command`]: requests to checked commands (the table of commands), and the error replies.
 //! - [`execute`]: a command and the shared state in, a reply out; no I/O.
@@ -26,6 +28,7 @@ pub mod pubsub;
 pub mod server;
 pub mod state;
 pub mod store;
+pub mod transport;
 
 pub use client::Client;
 pub use config::Config;

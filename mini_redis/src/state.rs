@@ -16,7 +16,7 @@ impl Shared {
     pub fn new(config: Config) -> Shared {
         Shared {
             store: Store::new(),
-            pubsub: PubSub::new(),
+            pubsub: PubSub::new(config.max_pubsub_buffer),
             config,
         }
     }
