@@ -52,6 +52,19 @@ struct Args {
     #[arg(long, default_value_t = 5,
           value_parser = clap::value_parser!(u64).range(ranges::SHUTDOWN_TIMEOUT))]
     shutdown_timeout: u64,
+    /// Close a connection that accepts no reply bytes for this many seconds (0: never; at most
+    /// 86400).
+    #[arg(long, default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(ranges::WRITE_TIMEOUT))]
+    write_timeout: u64,
+    /// Channels and patterns one connection may subscribe to (1 to 1000000).
+    #[arg(long, default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(ranges::MAX_SUBSCRIPTIONS))]
+    max_subscriptions: u64,
+    /// Bytes of messages that may wait for one subscriber before it is disconnected (suffixes
+    /// k, m, g; from 64k to 1g).
+    #[arg(long, default_value = "32m", value_parser = size_in(ranges::MAX_PUBSUB_BUFFER))]
+    max_pubsub_buffer: usize,
     /// Runtime worker threads (0: one per CPU core but one, and at least one; at most 1024).
     #[arg(long, default_value_t = 0,
           value_parser = clap::value_parser!(u64).range(ranges::THREADS))]
@@ -115,6 +128,9 @@ async fn run(args: Args, workers: usize) -> ExitCode {
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
         idle_timeout: (args.idle_timeout > 0).then(|| Duration::from_secs(args.idle_timeout)),
         shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
+        write_timeout: (args.write_timeout > 0).then(|| Duration::from_secs(args.write_timeout)),
+        max_subscriptions: usize::try_from(args.max_subscriptions).unwrap_or(usize::MAX),
+        max_pubsub_buffer: args.max_pubsub_buffer,
         ..Config::default()
     };
     let listener = match server::listen(&args.bind, args.port).await {
