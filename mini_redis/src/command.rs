@@ -50,19 +50,55 @@ pub enum Command<'a> {
     Set(Set<'a>),
     Del(Vec<&'a [u8]>),
     Exists(Vec<&'a [u8]>),
-    Incr(&'a [u8]),
+    /// `INCR`, `DECR`, `INCRBY`, `DECRBY`: add `delta`.
+    IncrBy {
+        key: &'a [u8],
+        delta: i64,
+    },
+    MGet(Vec<&'a [u8]>),
+    /// `MSET key value [key value …]`: set all at once.
+    MSet(Vec<(&'a [u8], &'a [u8])>),
     Expire {
         key: &'a [u8],
         seconds: i64,
     },
     Ttl(&'a [u8]),
+    Pttl(&'a [u8]),
+    Persist(&'a [u8]),
+    /// `TYPE key`: `string`, or `none`.
+    Type(&'a [u8]),
     DbSize,
+    Keys(&'a [u8]),
+    Scan(Scan<'a>),
+    /// `FLUSHDB` and `FLUSHALL` (one database: the same).
+    FlushDb,
+    /// `INFO [section …]`.
+    Info(Vec<&'a [u8]>),
+    /// `SELECT index`: only 0 exists.
+    Select(i64),
+    /// `HELLO [protocol [AUTH user password] [SETNAME name]]`.
+    Hello {
+        protocol: Option<i64>,
+        name: Option<&'a [u8]>,
+    },
+    ClientId,
+    ClientGetName,
+    /// `CLIENT SETNAME name` (an empty name clears it).
+    ClientSetName(&'a [u8]),
+    /// `CLIENT SETINFO LIB-NAME|LIB-VER value`: accepted, and not kept.
+    ClientSetInfo,
+    Multi,
+    Exec,
+    Discard,
     Publish {
         channel: &'a [u8],
         message: &'a [u8],
     },
     Subscribe(Vec<&'a [u8]>),
     Unsubscribe(Vec<&'a [u8]>),
+    /// `PSUBSCRIBE pattern…`: glob patterns ([`crate::glob`]) over channel names.
+    Psubscribe(Vec<&'a [u8]>),
+    Punsubscribe(Vec<&'a [u8]>),
     /// `CONFIG GET pattern…`: redis-benchmark asks for `save` and `appendonly` at start.
     ConfigGet(Vec<&'a [u8]>),
     /// `COMMAND [subcommand …]`: redis-cli asks for the command table at start.
@@ -77,6 +113,15 @@ pub struct Set<'a> {
     pub value: &'a [u8],
     pub expire: Option<Duration>,
     pub condition: Condition,
+}
+
+/// `SCAN cursor [MATCH pattern] [COUNT n] [TYPE type]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scan<'a> {
+    pub cursor: u64,
+    pub pattern: Option<&'a [u8]>,
+    pub count: usize,
+    pub kind: Option<&'a [u8]>,
 }
 
 /// The error reply for a request that could not be parsed, and the dialect to write it in.
@@ -190,10 +235,86 @@ pub const COMMANDS: &[Spec] = &[
         parse: |args| Ok(Command::Exists(args.rest())),
     },
     Spec {
+        name: "SETEX",
+        arity: 4,
+        form: Form::Redis,
+        parse: |args| {
+            let key = args.arg();
+            let seconds = integer(args.arg())?;
+            let value = args.arg();
+            let expire = u64::try_from(seconds)
+                .ok()
+                .filter(|&s| s > 0)
+                .map(Duration::from_secs)
+                .ok_or(Frame::error("ERR invalid expire time in 'setex' command"))?;
+            Ok(Command::Set(Set {
+                key,
+                value,
+                expire: Some(expire),
+                condition: Condition::Always,
+            }))
+        },
+    },
+    Spec {
+        name: "MGET",
+        arity: -2,
+        form: Form::Redis,
+        parse: |args| Ok(Command::MGet(args.rest())),
+    },
+    Spec {
+        name: "MSET",
+        arity: -3,
+        form: Form::Redis,
+        parse: |args| {
+            if args.remaining() % 2 != 0 {
+                return Err(args.arity_error());
+            }
+            let mut pairs = Vec::with_capacity(args.remaining() / 2);
+            while let (Some(key), Some(value)) = (args.optional(), args.optional()) {
+                pairs.push((key, value));
+            }
+            Ok(Command::MSet(pairs))
+        },
+    },
+    Spec {
         name: "INCR",
         arity: 2,
         form: Form::Redis,
-        parse: |args| Ok(Command::Incr(args.arg())),
+        parse: |args| {
+            let key = args.arg();
+            Ok(Command::IncrBy { key, delta: 1 })
+        },
+    },
+    Spec {
+        name: "DECR",
+        arity: 2,
+        form: Form::Redis,
+        parse: |args| {
+            let key = args.arg();
+            Ok(Command::IncrBy { key, delta: -1 })
+        },
+    },
+    Spec {
+        name: "INCRBY",
+        arity: 3,
+        form: Form::Redis,
+        parse: |args| {
+            let key = args.arg();
+            let delta = integer(args.arg())?;
+            Ok(Command::IncrBy { key, delta })
+        },
+    },
+    Spec {
+        name: "DECRBY",
+        arity: 3,
+        form: Form::Redis,
+        parse: |args| {
+            let key = args.arg();
+            let delta = integer(args.arg())?
+                .checked_neg()
+                .ok_or(Frame::error("ERR decrement would overflow"))?;
+            Ok(Command::IncrBy { key, delta })
+        },
     },
     Spec {
         name: "EXPIRE",
@@ -212,10 +333,78 @@ pub const COMMANDS: &[Spec] = &[
         parse: |args| Ok(Command::Ttl(args.arg())),
     },
     Spec {
+        name: "PTTL",
+        arity: 2,
+        form: Form::Redis,
+        parse: |args| Ok(Command::Pttl(args.arg())),
+    },
+    Spec {
+        name: "PERSIST",
+        arity: 2,
+        form: Form::Redis,
+        parse: |args| Ok(Command::Persist(args.arg())),
+    },
+    Spec {
+        name: "TYPE",
+        arity: 2,
+        form: Form::Redis,
+        parse: |args| Ok(Command::Type(args.arg())),
+    },
+    // The keyspace.
+    Spec {
         name: "DBSIZE",
         arity: 1,
         form: Form::Redis,
         parse: |_| Ok(Command::DbSize),
+    },
+    Spec {
+        name: "KEYS",
+        arity: 2,
+        form: Form::Redis,
+        parse: |args| Ok(Command::Keys(args.arg())),
+    },
+    Spec {
+        name: "SCAN",
+        arity: -2,
+        form: Form::Redis,
+        parse: parse_scan,
+    },
+    Spec {
+        name: "FLUSHDB",
+        arity: -1,
+        form: Form::Redis,
+        parse: parse_flush,
+    },
+    Spec {
+        name: "FLUSHALL",
+        arity: -1,
+        form: Form::Redis,
+        parse: parse_flush,
+    },
+    Spec {
+        name: "SELECT",
+        arity: 2,
+        form: Form::Redis,
+        parse: |args| Ok(Command::Select(integer(args.arg())?)),
+    },
+    // Transactions.
+    Spec {
+        name: "MULTI",
+        arity: 1,
+        form: Form::Redis,
+        parse: |_| Ok(Command::Multi),
+    },
+    Spec {
+        name: "EXEC",
+        arity: 1,
+        form: Form::Redis,
+        parse: |_| Ok(Command::Exec),
+    },
+    Spec {
+        name: "DISCARD",
+        arity: 1,
+        form: Form::Redis,
+        parse: |_| Ok(Command::Discard),
     },
     // Connection.
     Spec {
@@ -233,6 +422,18 @@ pub const COMMANDS: &[Spec] = &[
         arity: 2,
         form: Form::Redis,
         parse: |args| Ok(Command::Echo(args.arg())),
+    },
+    Spec {
+        name: "HELLO",
+        arity: -1,
+        form: Form::Redis,
+        parse: parse_hello,
+    },
+    Spec {
+        name: "CLIENT",
+        arity: -2,
+        form: Form::Redis,
+        parse: parse_client,
     },
     Spec {
         name: "QUIT",
@@ -265,6 +466,18 @@ pub const COMMANDS: &[Spec] = &[
         form: Form::Redis,
         parse: |args| Ok(Command::Unsubscribe(args.rest())),
     },
+    Spec {
+        name: "PSUBSCRIBE",
+        arity: -2,
+        form: Form::Redis,
+        parse: |args| Ok(Command::Psubscribe(args.rest())),
+    },
+    Spec {
+        name: "PUNSUBSCRIBE",
+        arity: -1,
+        form: Form::Redis,
+        parse: |args| Ok(Command::Punsubscribe(args.rest())),
+    },
     // Server: what redis-cli and redis-benchmark ask at start.
     Spec {
         name: "CONFIG",
@@ -285,6 +498,12 @@ pub const COMMANDS: &[Spec] = &[
         arity: -1,
         form: Form::Redis,
         parse: |args| Ok(Command::CommandInfo(args.optional())),
+    },
+    Spec {
+        name: "INFO",
+        arity: -1,
+        form: Form::Redis,
+        parse: |args| Ok(Command::Info(args.rest())),
     },
 ];
 
@@ -442,13 +661,33 @@ impl<'a> Command<'a> {
             Command::Set(_) => "SET",
             Command::Del(_) => "DEL",
             Command::Exists(_) => "EXISTS",
-            Command::Incr(_) => "INCR",
+            Command::IncrBy { .. } => "INCRBY",
+            Command::MGet(_) => "MGET",
+            Command::MSet(_) => "MSET",
             Command::Expire { .. } => "EXPIRE",
             Command::Ttl(_) => "TTL",
+            Command::Pttl(_) => "PTTL",
+            Command::Persist(_) => "PERSIST",
+            Command::Type(_) => "TYPE",
             Command::DbSize => "DBSIZE",
+            Command::Keys(_) => "KEYS",
+            Command::Scan(_) => "SCAN",
+            Command::FlushDb => "FLUSHDB",
+            Command::Info(_) => "INFO",
+            Command::Select(_) => "SELECT",
+            Command::Hello { .. } => "HELLO",
+            Command::ClientId => "CLIENT|ID",
+            Command::ClientGetName => "CLIENT|GETNAME",
+            Command::ClientSetName(_) => "CLIENT|SETNAME",
+            Command::ClientSetInfo => "CLIENT|SETINFO",
+            Command::Multi => "MULTI",
+            Command::Exec => "EXEC",
+            Command::Discard => "DISCARD",
             Command::Publish { .. } => "PUBLISH",
             Command::Subscribe(_) => "SUBSCRIBE",
             Command::Unsubscribe(_) => "UNSUBSCRIBE",
+            Command::Psubscribe(_) => "PSUBSCRIBE",
+            Command::Punsubscribe(_) => "PUNSUBSCRIBE",
             Command::ConfigGet(_) => "CONFIG GET",
             Command::CommandInfo(_) => "COMMAND",
             Command::Quit => "QUIT",
@@ -554,6 +793,160 @@ fn parse_set<'a>(args: &mut ArgList<'a, '_>) -> Result<Command<'a>, Frame> {
         }
     }
     Ok(Command::Set(set))
+}
+
+/// `SCAN cursor [MATCH pattern] [COUNT n] [TYPE type]`.
+fn parse_scan<'a>(args: &mut ArgList<'a, '_>) -> Result<Command<'a>, Frame> {
+    let cursor = args.arg();
+    // A cursor is an unsigned 64-bit number; like Redis, a negative one wraps around.
+    let cursor = std::str::from_utf8(cursor)
+        .ok()
+        .and_then(|text| text.parse::<u64>().ok())
+        .or_else(|| parse_i64(cursor).map(|n| n as u64))
+        .ok_or(Frame::error("ERR invalid cursor"))?;
+    let mut scan = Scan {
+        cursor,
+        pattern: None,
+        count: 10,
+        kind: None,
+    };
+    let syntax = || Frame::error("ERR syntax error");
+    while let Some(option) = args.optional() {
+        let value = args.optional().ok_or_else(syntax)?;
+        match uppercase(option).as_deref() {
+            Some(b"MATCH") => scan.pattern = Some(value),
+            Some(b"COUNT") => {
+                let count = integer(value)?;
+                scan.count = usize::try_from(count)
+                    .ok()
+                    .filter(|&n| n >= 1)
+                    .ok_or_else(syntax)?;
+            }
+            Some(b"TYPE") => scan.kind = Some(value),
+            _ => return Err(syntax()),
+        }
+    }
+    Ok(Command::Scan(scan))
+}
+
+/// `FLUSHDB [ASYNC | SYNC]`, `FLUSHALL [ASYNC | SYNC]`: both ways, the keys are gone when the
+/// reply is sent.
+fn parse_flush<'a>(args: &mut ArgList<'a, '_>) -> Result<Command<'a>, Frame> {
+    match (args.optional().map(uppercase), args.remaining()) {
+        (None, _) => Ok(Command::FlushDb),
+        (Some(Some(mode)), 0) if matches!(&*mode, b"ASYNC" | b"SYNC") => Ok(Command::FlushDb),
+        _ => Err(Frame::error("ERR syntax error")),
+    }
+}
+
+/// `HELLO [protocol [AUTH user password] [SETNAME name]]`.
+///
+/// There are no passwords: as on a Redis with none set, `AUTH default <anything>` is accepted,
+/// and any other user refused.
+fn parse_hello<'a>(args: &mut ArgList<'a, '_>) -> Result<Command<'a>, Frame> {
+    let Some(version) = args.optional() else {
+        return Ok(Command::Hello {
+            protocol: None,
+            name: None,
+        });
+    };
+    let version = parse_i64(version).ok_or(Frame::error(
+        "ERR Protocol version is not an integer or out of range",
+    ))?;
+    if !(2..=3).contains(&version) {
+        return Err(Frame::error("NOPROTO unsupported protocol version"));
+    }
+    let mut name = None;
+    while let Some(option) = args.optional() {
+        let syntax = || {
+            Frame::Error(format!("ERR Syntax error in HELLO option '{}'", truncated(option)).into())
+        };
+        match uppercase(option).as_deref() {
+            Some(b"AUTH") if args.remaining() >= 2 => {
+                let (user, _password) = (args.arg(), args.arg());
+                if user != b"default" {
+                    return Err(Frame::error(
+                        "WRONGPASS invalid username-password pair or user is disabled.",
+                    ));
+                }
+            }
+            Some(b"SETNAME") if args.remaining() >= 1 => name = Some(client_name(args.arg())?),
+            _ => return Err(syntax()),
+        }
+    }
+    Ok(Command::Hello {
+        protocol: Some(version),
+        name,
+    })
+}
+
+/// `CLIENT ID | GETNAME | SETNAME name | SETINFO attribute value`.
+fn parse_client<'a>(args: &mut ArgList<'a, '_>) -> Result<Command<'a>, Frame> {
+    let sub = args.arg();
+    let Some(upper) = uppercase(sub) else {
+        return Err(unknown_client_subcommand(sub));
+    };
+    let (command, takes) = match &*upper {
+        b"ID" => (Command::ClientId, 0),
+        b"GETNAME" => (Command::ClientGetName, 0),
+        b"SETNAME" => (Command::ClientSetName(b""), 1),
+        b"SETINFO" => (Command::ClientSetInfo, 2),
+        _ => return Err(unknown_client_subcommand(sub)),
+    };
+    if args.remaining() != takes {
+        return Err(Frame::Error(
+            format!(
+                "ERR wrong number of arguments for 'client|{}' command",
+                String::from_utf8_lossy(&upper).to_ascii_lowercase()
+            )
+            .into(),
+        ));
+    }
+    match command {
+        Command::ClientSetName(_) => Ok(Command::ClientSetName(client_name(args.arg())?)),
+        Command::ClientSetInfo => {
+            let (attribute, value) = (args.arg(), args.arg());
+            let known =
+                uppercase(attribute).is_some_and(|a| matches!(&*a, b"LIB-NAME" | b"LIB-VER"));
+            if !known {
+                return Err(Frame::Error(
+                    format!("ERR Unrecognized option '{}'", truncated(attribute)).into(),
+                ));
+            }
+            if !value.iter().all(|b| (b'!'..=b'~').contains(b)) {
+                return Err(Frame::Error(
+                    format!(
+                        "ERR {} cannot contain spaces, newlines or special characters.",
+                        String::from_utf8_lossy(attribute).to_ascii_lowercase()
+                    )
+                    .into(),
+                ));
+            }
+            Ok(Command::ClientSetInfo)
+        }
+        other => Ok(other),
+    }
+}
+
+fn unknown_client_subcommand(sub: &[u8]) -> Frame {
+    Frame::Error(
+        format!(
+            "ERR unknown subcommand '{}'. Try CLIENT HELP.",
+            truncated(sub)
+        )
+        .into(),
+    )
+}
+
+/// A client name, as Redis allows them: printable ASCII, no spaces (empty: no name).
+fn client_name(name: &[u8]) -> Result<&[u8], Frame> {
+    if name.iter().all(|b| (b'!'..=b'~').contains(b)) {
+        Ok(name)
+    } else {
+        Err(Frame::error(
+            "ERR Client names cannot contain spaces, newlines or special characters.",
+        ))
+    }
 }
 
 fn integer(bytes: &[u8]) -> Result<i64, Frame> {

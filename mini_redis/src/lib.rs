@@ -28,6 +28,7 @@ pub mod pubsub;
 pub mod server;
 pub mod state;
 pub mod store;
+pub mod transaction;
 pub mod transport;
 
 pub use client::Client;

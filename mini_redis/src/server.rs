@@ -92,6 +92,9 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Summary {
     let shared = Arc::new(Shared::new(config));
+    if let Ok(addr) = listener.local_addr() {
+        shared.set_port(addr.port()); // INFO's tcp_port: the port bound, also when 0 was asked
+    }
     let stop = CancellationToken::new();
     let tasks = TaskTracker::new();
     tasks.spawn(purge_expired_keys(shared.store.clone(), stop.clone()));

@@ -15,10 +15,18 @@
 //! The map is split into shards, each with its own lock, so that two connections writing
 //! different keys rarely wait for each other.
 //!
+//! **Several keys at once.** The commands are written once, in the [`Keyspace`] trait, against
+//! "the shard that holds this key". `&Store` locks that shard for each step; [`AllShards`] has
+//! locked every shard first, so nothing else runs in between: a transaction's `EXEC`, `MSET`, and
+//! `FLUSHDB` run on it, and no other client's command can land in the middle. (Why not one global
+//! `RwLock` that every command reads: every command on every core would then write to the same
+//! lock word. Locking all the shards costs only the rare command that needs it.)
+//!
 //! Expiry uses `tokio::time::Instant`: on a paused test clock, `tokio::time::advance` expires keys
 //! without waiting. A key is checked on every read (an expired key is never returned), and a
 //! background task ([`purge_expired_keys`]) removes expired keys nobody reads any more.
 
+use crate::glob::{self, Case};
 use bytes::Bytes;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -27,7 +35,9 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-const SHARDS: usize = 32;
+/// The number of shards: a power of two, see [`scan_position`].
+const SHARD_BITS: u32 = 5;
+const SHARDS: usize = 1 << SHARD_BITS;
 
 /// A handle to the store. Cloning it is cheap: all clones share one store.
 #[derive(Clone, Default)]
@@ -48,8 +58,9 @@ struct Inner {
 #[repr(align(128))]
 struct Shard(Mutex<ShardData>);
 
+/// What one shard's lock guards. Opaque: reached through [`Keyspace::with_shard`].
 #[derive(Default)]
-struct ShardData {
+pub struct ShardData {
     entries: HashMap<Bytes, Entry>,
     /// Keys with an expiry, soonest first: the purge task pops from the front.
     expirations: BTreeSet<(Instant, Bytes)>,
@@ -94,6 +105,327 @@ pub enum IncrError {
     Overflow,
 }
 
+/// The store, seen by a command: one shard locked per step (`&Store`), or all of them held at
+/// once ([`AllShards`]). Each command is written once, here, whichever it runs on.
+pub trait Keyspace {
+    /// Runs `f` on the shard holding `key`, locked.
+    fn with_shard<R>(&mut self, key: &[u8], f: impl FnOnce(&mut ShardData) -> R) -> R;
+
+    /// Runs `f` on each shard from number `first` on, in order, each locked while `f` runs,
+    /// until `f` says to stop.
+    fn each_shard(&mut self, first: usize, f: impl FnMut(&mut ShardData) -> Keep);
+
+    /// Runs `f` with every shard locked: no other client's command runs until it returns.
+    fn atomically<R>(&mut self, f: impl FnOnce(&mut AllShards<'_>) -> R) -> R;
+
+    /// Called after a key got an expiry (see [`Store::expiry_scheduled`]).
+    fn expiry_scheduled(&self, at: Instant, shard_earliest_before: Option<Instant>);
+
+    /// The value of a live key.
+    fn get(&mut self, key: &[u8]) -> Option<Bytes> {
+        let now = Instant::now();
+        self.with_shard(key, |shard| {
+            let entry = shard.entries.get(key)?;
+            if entry.is_live(now) {
+                return Some(entry.value.clone());
+            }
+            shard.remove(key);
+            None
+        })
+    }
+
+    /// Sets a key, replacing its value and its expiry, if `condition` holds; returns whether it
+    /// was set.
+    fn set(
+        &mut self,
+        key: &[u8],
+        value: Bytes,
+        expires_at: Option<Instant>,
+        condition: Condition,
+    ) -> bool {
+        let now = Instant::now();
+        let done = self.with_shard(key, |shard| {
+            let holds = match condition {
+                Condition::Always => true,
+                Condition::IfAbsent => shard.live(key, now).is_none(),
+                Condition::IfPresent => shard.live(key, now).is_some(),
+            };
+            if !holds {
+                return None;
+            }
+            let earliest = shard.expirations.first().map(|(at, _)| *at);
+            let old = match shard.entries.get_mut(key) {
+                Some(entry) => {
+                    entry.value = value;
+                    std::mem::replace(&mut entry.expires_at, expires_at)
+                }
+                None => {
+                    let entry = Entry { value, expires_at };
+                    shard.entries.insert(Bytes::copy_from_slice(key), entry);
+                    None
+                }
+            };
+            shard.move_expiry(key, old, expires_at);
+            Some(earliest)
+        });
+        match (done, expires_at) {
+            (None, _) => false,
+            (Some(earliest), Some(at)) => {
+                self.expiry_scheduled(at, earliest);
+                true
+            }
+            (Some(_), None) => true,
+        }
+    }
+
+    /// Removes a key. Returns whether a live key was removed.
+    fn del(&mut self, key: &[u8]) -> bool {
+        let now = Instant::now();
+        self.with_shard(key, |shard| {
+            let live = shard.live(key, now).is_some();
+            shard.remove(key);
+            live
+        })
+    }
+
+    fn exists(&mut self, key: &[u8]) -> bool {
+        let now = Instant::now();
+        self.with_shard(key, |shard| shard.live(key, now).is_some())
+    }
+
+    /// Adds `delta` to an integer value (a missing key counts as 0), keeping the key's expiry,
+    /// at the instant `now`. The clock is read once, by the caller: read twice, a key expiring
+    /// between the reads would be counted as live, then replaced as expired, ending with the old
+    /// value + 1 and no expiry.
+    fn incr_by_at(&mut self, key: &[u8], delta: i64, now: Instant) -> Result<i64, IncrError> {
+        self.with_shard(key, |shard| {
+            let current = match shard.live(key, now) {
+                Some(entry) => {
+                    crate::frame::parse_i64(&entry.value).ok_or(IncrError::NotAnInteger)?
+                }
+                None => 0,
+            };
+            let next = current.checked_add(delta).ok_or(IncrError::Overflow)?;
+            let value = Bytes::from(next.to_string());
+            match shard.entries.get_mut(key) {
+                Some(entry) if entry.is_live(now) => entry.value = value,
+                _ => {
+                    shard.remove(key);
+                    let key = Bytes::copy_from_slice(key);
+                    let entry = Entry {
+                        value,
+                        expires_at: None,
+                    };
+                    shard.entries.insert(key, entry);
+                }
+            }
+            Ok(next)
+        })
+    }
+
+    /// Gives a live key an expiry. Returns whether the key exists. A deadline already passed
+    /// removes the key, as Redis does for `EXPIRE key 0`.
+    fn expire(&mut self, key: &[u8], at: Instant) -> bool {
+        let now = Instant::now();
+        let done = self.with_shard(key, |shard| {
+            shard.live(key, now)?;
+            if at <= now {
+                shard.remove(key);
+                return Some(None);
+            }
+            let earliest = shard.expirations.first().map(|(at, _)| *at);
+            let entry = shard.entries.get_mut(key)?;
+            let old = entry.expires_at.replace(at);
+            shard.move_expiry(key, old, Some(at));
+            Some(Some(earliest))
+        });
+        match done {
+            None => false,
+            Some(None) => true,
+            Some(Some(earliest)) => {
+                self.expiry_scheduled(at, earliest);
+                true
+            }
+        }
+    }
+
+    /// Removes a live key's expiry. Returns whether it had one.
+    fn persist(&mut self, key: &[u8]) -> bool {
+        let now = Instant::now();
+        self.with_shard(key, |shard| {
+            let Some(at) = shard.live(key, now).and_then(|entry| entry.expires_at) else {
+                return false;
+            };
+            shard.move_expiry(key, Some(at), None);
+            if let Some(entry) = shard.entries.get_mut(key) {
+                entry.expires_at = None;
+            }
+            true
+        })
+    }
+
+    fn ttl(&mut self, key: &[u8]) -> Ttl {
+        let now = Instant::now();
+        self.with_shard(key, |shard| {
+            match shard.live(key, now).map(|entry| entry.expires_at) {
+                None => Ttl::Missing,
+                Some(None) => Ttl::Persistent,
+                Some(Some(at)) => Ttl::ExpiresIn(at - now),
+            }
+        })
+    }
+
+    /// The number of keys, and of those with an expiry, counting expired keys the purge task
+    /// has not removed yet (as Redis' `DBSIZE` and `INFO keyspace` do).
+    fn counts(&mut self) -> (usize, usize) {
+        let (mut keys, mut expires) = (0, 0);
+        self.each_shard(0, |shard| {
+            keys += shard.entries.len();
+            expires += shard.expirations.len();
+            Keep::Going
+        });
+        (keys, expires)
+    }
+
+    /// Removes every key (`FLUSHDB`), all at once.
+    fn flush(&mut self) {
+        self.atomically(|all| {
+            all.each_shard(0, |shard| {
+                *shard = ShardData::default();
+                Keep::Going
+            });
+        });
+    }
+
+    /// The live keys matching a glob `pattern` (`KEYS`), in no particular order.
+    fn keys(&mut self, pattern: &[u8]) -> Vec<Bytes> {
+        let now = Instant::now();
+        let mut found = Vec::new();
+        self.each_shard(0, |shard| {
+            let matching = shard.entries.iter().filter(|(key, entry)| {
+                entry.is_live(now) && glob::matches(pattern, key, Case::Sensitive)
+            });
+            found.extend(matching.map(|(key, _)| key.clone()));
+            Keep::Going
+        });
+        found
+    }
+
+    /// One step of `SCAN`: about `count` live keys from `cursor` on, and the cursor to continue
+    /// from (0 when the scan is complete).
+    ///
+    /// Every key has a fixed place in the scan, [`scan_position`]: the cursor is the place to go
+    /// on from, and each step returns the keys from there on, in order of place. A key present
+    /// from the first step to the last is returned exactly once (twice at most if it is deleted
+    /// and set again), however the shards' hash tables grow or shrink meanwhile. Keys sharing a
+    /// place (a 64-bit hash collision) come in the same step, so `count` may be exceeded.
+    ///
+    /// Finding a step's keys reads the whole of the shard the cursor is in: a full scan with a
+    /// small `count` costs about keys² / (32 × count) key reads. `KEYS` reads each key once.
+    fn scan(&mut self, cursor: u64, count: usize) -> (u64, Vec<Bytes>) {
+        let now = Instant::now();
+        let count = count.max(1);
+        let mut found: Vec<Bytes> = Vec::new();
+        let mut last: Option<u64> = None;
+        let first = (cursor >> (64 - SHARD_BITS)) as usize;
+        self.each_shard(first, |shard| {
+            let mut here: Vec<(u64, &Bytes)> = shard
+                .entries
+                .iter()
+                .filter(|(_, entry)| entry.is_live(now))
+                .map(|(key, _)| (scan_position(key), key))
+                .filter(|&(place, _)| place >= cursor)
+                .collect();
+            here.sort_unstable_by_key(|&(place, _)| place);
+            for (place, key) in here {
+                if found.len() >= count && last != Some(place) {
+                    return Keep::Stop;
+                }
+                found.push(key.clone());
+                last = Some(place);
+            }
+            Keep::Going
+        });
+        // Full: go on after the last place returned. (At the very last place there is no
+        // after: the scan is complete.)
+        let next = match last {
+            Some(place) if found.len() >= count => place.checked_add(1).unwrap_or(0),
+            _ => 0,
+        };
+        (next, found)
+    }
+}
+
+/// Whether [`Keyspace::each_shard`] goes on to the next shard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    Going,
+    Stop,
+}
+
+/// A key's place in a `SCAN`: its shard number in the top bits, the rest of its hash below.
+/// Ordering keys by it visits the shards one after another, and within a shard follows an order
+/// that does not depend on the hash table's layout, so inserts and deletes never move a key
+/// before the cursor.
+fn scan_position(key: &[u8]) -> u64 {
+    // The shard is the hash's low SHARD_BITS bits; rotating puts them on top.
+    key_hash(key).rotate_right(SHARD_BITS)
+}
+
+/// Every shard of a store, locked, in shard order (the one order every caller uses, so two of
+/// these never deadlock). Made by [`Keyspace::atomically`]. The locks are released when it is
+/// dropped; never hold it across an `.await`.
+pub struct AllShards<'a> {
+    store: &'a Store,
+    shards: Vec<MutexGuard<'a, ShardData>>,
+}
+
+impl Keyspace for AllShards<'_> {
+    fn with_shard<R>(&mut self, key: &[u8], f: impl FnOnce(&mut ShardData) -> R) -> R {
+        f(&mut self.shards[shard_of(key)])
+    }
+
+    fn each_shard(&mut self, first: usize, mut f: impl FnMut(&mut ShardData) -> Keep) {
+        for shard in self.shards.iter_mut().skip(first) {
+            if f(shard) == Keep::Stop {
+                break;
+            }
+        }
+    }
+
+    fn atomically<R>(&mut self, f: impl FnOnce(&mut AllShards<'_>) -> R) -> R {
+        f(self)
+    }
+
+    fn expiry_scheduled(&self, at: Instant, shard_earliest_before: Option<Instant>) {
+        self.store.expiry_scheduled(at, shard_earliest_before);
+    }
+}
+
+/// The shared store, one shard locked at a time, for one step of a command.
+impl Keyspace for &Store {
+    fn with_shard<R>(&mut self, key: &[u8], f: impl FnOnce(&mut ShardData) -> R) -> R {
+        f(&mut self.shard(key))
+    }
+
+    fn each_shard(&mut self, first: usize, mut f: impl FnMut(&mut ShardData) -> Keep) {
+        for shard in self.inner.shards.iter().skip(first) {
+            let mut shard = shard.0.lock().unwrap_or_else(PoisonError::into_inner);
+            if f(&mut shard) == Keep::Stop {
+                break;
+            }
+        }
+    }
+
+    fn atomically<R>(&mut self, f: impl FnOnce(&mut AllShards<'_>) -> R) -> R {
+        f(&mut self.lock_all())
+    }
+
+    fn expiry_scheduled(&self, at: Instant, shard_earliest_before: Option<Instant>) {
+        Store::expiry_scheduled(self, at, shard_earliest_before);
+    }
+}
+
 impl Store {
     pub fn new() -> Store {
         Store::default()
@@ -109,19 +441,28 @@ impl Store {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The value of a live key.
-    pub fn get(&self, key: &[u8]) -> Option<Bytes> {
-        let mut shard = self.shard(key);
-        let entry = shard.entries.get(key)?;
-        if entry.is_live(Instant::now()) {
-            return Some(entry.value.clone());
+    /// Every shard, locked (see [`AllShards`]).
+    pub fn lock_all(&self) -> AllShards<'_> {
+        let shards = self
+            .inner
+            .shards
+            .iter()
+            .map(|shard| shard.0.lock().unwrap_or_else(PoisonError::into_inner))
+            .collect();
+        AllShards {
+            store: self,
+            shards,
         }
-        shard.remove(key);
-        None
     }
 
-    /// Sets a key, replacing its value and its expiry, if `condition` holds; returns whether it
-    /// was set.
+    // The commands, one shard locked per step: [`Keyspace`] on `&Store`, callable on a `Store`.
+
+    /// [`Keyspace::get`].
+    pub fn get(&self, key: &[u8]) -> Option<Bytes> {
+        Keyspace::get(&mut { self }, key)
+    }
+
+    /// [`Keyspace::set`].
     pub fn set(
         &self,
         key: &[u8],
@@ -129,126 +470,43 @@ impl Store {
         expires_at: Option<Instant>,
         condition: Condition,
     ) -> bool {
-        let mut shard = self.shard(key);
-        let holds = match condition {
-            Condition::Always => true,
-            Condition::IfAbsent => shard.live(key, Instant::now()).is_none(),
-            Condition::IfPresent => shard.live(key, Instant::now()).is_some(),
-        };
-        if !holds {
-            return false;
-        }
-        let earliest = shard.expirations.first().map(|(at, _)| *at);
-        let old = match shard.entries.get_mut(key) {
-            Some(entry) => {
-                entry.value = value;
-                std::mem::replace(&mut entry.expires_at, expires_at)
-            }
-            None => {
-                let entry = Entry { value, expires_at };
-                shard.entries.insert(Bytes::copy_from_slice(key), entry);
-                None
-            }
-        };
-        shard.move_expiry(key, old, expires_at);
-        drop(shard);
-        if let Some(at) = expires_at {
-            self.expiry_scheduled(at, earliest);
-        }
-        true
+        Keyspace::set(&mut { self }, key, value, expires_at, condition)
     }
 
-    /// Removes a key. Returns whether a live key was removed.
+    /// [`Keyspace::del`].
     pub fn del(&self, key: &[u8]) -> bool {
-        let mut shard = self.shard(key);
-        let live = shard.live(key, Instant::now()).is_some();
-        shard.remove(key);
-        live
+        Keyspace::del(&mut { self }, key)
     }
 
+    /// [`Keyspace::exists`].
     pub fn exists(&self, key: &[u8]) -> bool {
-        self.shard(key).live(key, Instant::now()).is_some()
+        Keyspace::exists(&mut { self }, key)
     }
 
-    /// Adds one to an integer value (a missing key counts as 0), keeping the key's expiry.
+    /// Adds one to an integer value, now: [`Keyspace::incr_by_at`].
     pub fn incr(&self, key: &[u8]) -> Result<i64, IncrError> {
         self.incr_at(key, Instant::now())
     }
 
-    /// [`Store::incr`] at the instant `now`. The clock is read once, by the caller: read twice,
-    /// a key expiring between the reads would be counted as live, then replaced as expired,
-    /// ending with the old value + 1 and no expiry.
+    /// Adds one to an integer value at the instant `now`: [`Keyspace::incr_by_at`].
     pub fn incr_at(&self, key: &[u8], now: Instant) -> Result<i64, IncrError> {
-        let mut shard = self.shard(key);
-        let current = match shard.live(key, now) {
-            Some(entry) => crate::frame::parse_i64(&entry.value).ok_or(IncrError::NotAnInteger)?,
-            None => 0,
-        };
-        let next = current.checked_add(1).ok_or(IncrError::Overflow)?;
-        let value = Bytes::from(next.to_string());
-        match shard.entries.get_mut(key) {
-            Some(entry) if entry.is_live(now) => entry.value = value,
-            _ => {
-                shard.remove(key);
-                let key = Bytes::copy_from_slice(key);
-                let entry = Entry {
-                    value,
-                    expires_at: None,
-                };
-                shard.entries.insert(key, entry);
-            }
-        }
-        Ok(next)
+        Keyspace::incr_by_at(&mut { self }, key, 1, now)
     }
 
-    /// Gives a live key an expiry. Returns whether the key exists. A deadline already passed
-    /// removes the key, as Redis does for `EXPIRE key 0`.
+    /// [`Keyspace::expire`].
     pub fn expire(&self, key: &[u8], at: Instant) -> bool {
-        let mut shard = self.shard(key);
-        let now = Instant::now();
-        if shard.live(key, now).is_none() {
-            return false;
-        }
-        if at <= now {
-            shard.remove(key);
-            return true;
-        }
-        let earliest = shard.expirations.first().map(|(at, _)| *at);
-        let Some(entry) = shard.entries.get_mut(key) else {
-            return false;
-        };
-        let old = entry.expires_at.replace(at);
-        shard.move_expiry(key, old, Some(at));
-        drop(shard);
-        self.expiry_scheduled(at, earliest);
-        true
+        Keyspace::expire(&mut { self }, key, at)
     }
 
+    /// [`Keyspace::ttl`].
     pub fn ttl(&self, key: &[u8]) -> Ttl {
-        let shard = self.shard(key);
-        let now = Instant::now();
-        match shard.live(key, now).map(|entry| entry.expires_at) {
-            None => Ttl::Missing,
-            Some(None) => Ttl::Persistent,
-            Some(Some(at)) => Ttl::ExpiresIn(at - now),
-        }
+        Keyspace::ttl(&mut { self }, key)
     }
 
     /// The number of keys, counting expired keys the purge task has not removed yet (as Redis'
     /// `DBSIZE` does).
     pub fn len(&self) -> usize {
-        self.inner
-            .shards
-            .iter()
-            .map(|shard| {
-                shard
-                    .0
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .entries
-                    .len()
-            })
-            .sum()
+        Keyspace::counts(&mut { self }).0
     }
 
     pub fn is_empty(&self) -> bool {
@@ -326,11 +584,15 @@ impl ShardData {
 /// uses std's keyed SipHash, so a client choosing keys that collide can at worst crowd one shard's
 /// lock, never slow down the map itself.
 fn shard_of(key: &[u8]) -> usize {
+    (key_hash(key) % SHARDS as u64) as usize
+}
+
+fn key_hash(key: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for &byte in key {
         hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
     }
-    (hash % SHARDS as u64) as usize
+    hash
 }
 
 /// Removes expired keys in the background until `shutdown` is cancelled.
