@@ -77,6 +77,7 @@ test:
 	rustfmt --check --edition 2024 $(RUNNER_SOURCES)
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --workspace
+	@if [ -n "$$CI" ] || python3 -c 'import redis' 2>/dev/null; then $(CARGO) test -p mini_redis --test redis_py -- --ignored; else echo "skipped: redis-py interop tests (pip install redis to run them)"; fi
 	@# mini_redis against the real redis-cli and redis-benchmark: ignored by default (they need
 	@# redis-tools), run in CI, where a missing tool fails the run.
 	if [ -n "$$CI" ]; then $(CARGO) test -p mini_redis --test redis_tools -- --ignored; fi
