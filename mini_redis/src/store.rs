@@ -742,4 +742,84 @@ mod tests {
         })
         .await;
     }
+
+    /// While an `AllShards` lives, every shard is locked: no other command can run.
+    #[test]
+    fn all_shards_holds_every_lock_until_dropped() {
+        let store = Store::new();
+        let all = store.lock_all();
+        let free = |store: &Store| {
+            store
+                .inner
+                .shards
+                .iter()
+                .filter(|shard| shard.0.try_lock().is_ok())
+                .count()
+        };
+        assert_eq!(free(&store), 0, "a shard was left unlocked");
+        drop(all);
+        assert_eq!(free(&store), SHARDS);
+    }
+
+    /// A scan visits every key present throughout it exactly once, whatever is inserted and
+    /// deleted (and however the shards' tables grow) between its steps.
+    #[tokio::test(start_paused = true)]
+    async fn scan_returns_every_key_once_despite_inserts_and_deletes() {
+        within(Duration::from_secs(60), "scan", async {
+            let store = Store::new();
+            let mut keys: Vec<Bytes> = (0..2000).map(|i| b(&format!("key{i}"))).collect();
+            for key in &keys {
+                store.set(key, b("v"), None, Condition::Always);
+            }
+            let (mut cursor, mut seen, mut step) = (0, Vec::new(), 0);
+            loop {
+                assert!(step < 10_000, "the scan never ended");
+                let (next, batch) = Keyspace::scan(&mut &store, cursor, 5);
+                seen.extend(batch.into_iter().filter(|k| !k.starts_with(b"new")));
+                for i in 0..2 {
+                    store.set(
+                        &b(&format!("new{step}-{i}")),
+                        b("v"),
+                        None,
+                        Condition::Always,
+                    );
+                }
+                store.del(&b(&format!("new{}-0", step / 2)));
+                step += 1;
+                if next == 0 {
+                    break;
+                }
+                assert!(next > cursor, "the cursor goes forward");
+                cursor = next;
+            }
+            seen.sort();
+            keys.sort();
+            assert_eq!(seen, keys);
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn persist_incr_by_and_flush() {
+        within(Duration::from_secs(60), "persist", async {
+            let store = Store::new();
+            store.set(b"k", b("5"), in_secs(10), Condition::Always);
+            assert!(Keyspace::persist(&mut &store, b"k"));
+            assert!(!Keyspace::persist(&mut &store, b"k"));
+            tokio::time::advance(Duration::from_secs(11)).await;
+            assert_eq!(store.ttl(b"k"), Ttl::Persistent);
+            assert_eq!(store.purge_expired(Instant::now(), 10), (0, None));
+            let now = Instant::now();
+            assert_eq!(Keyspace::incr_by_at(&mut &store, b"k", -7, now), Ok(-2));
+            assert_eq!(
+                Keyspace::incr_by_at(&mut &store, b"k", i64::MIN, now),
+                Err(IncrError::Overflow)
+            );
+            store.set(b"e", b("v"), in_secs(5), Condition::Always);
+            assert_eq!(Keyspace::counts(&mut &store), (2, 1));
+            Keyspace::flush(&mut &store);
+            assert_eq!(Keyspace::counts(&mut &store), (0, 0));
+        })
+        .await;
+    }
 }
