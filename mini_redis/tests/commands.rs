@@ -400,59 +400,73 @@ async fn a_transaction_queues_at_most_max_queued_commands() {
     .await;
 }
 
-/// Transactions of 1000 INCRs, sent whole, while other clients INCR the same key: each
-/// transaction's replies are 1000 consecutive numbers, so nothing ran in between.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+/// Transactions of 1000 INCRs, sent whole, while other clients INCR the same key as fast as
+/// they can: each transaction's replies are 1000 consecutive numbers, so nothing ran in between.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn exec_runs_the_queue_without_another_clients_command_in_between() {
     within(LIMIT, "EXEC is atomic", async {
         let server = TestServer::start(Config::default()).await;
-        let mut tasks = Vec::new();
-        for _ in 0..4 {
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut hammers = Vec::new();
+        for _ in 0..2 {
             let mut c = server.client().await;
-            tasks.push(tokio::spawn(async move {
-                c.feed(&["MULTI"]).await.expect("feed");
-                for _ in 0..1000 {
-                    c.feed(&["INCR", "counter"]).await.expect("feed");
+            let done = done.clone();
+            hammers.push(tokio::spawn(async move {
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    for _ in 0..200 {
+                        c.feed(&["INCR", "counter"]).await.expect("feed");
+                    }
+                    c.flush().await.expect("flush");
+                    for _ in 0..200 {
+                        c.read_reply().await.expect("INCR");
+                    }
                 }
-                c.feed(&["EXEC"]).await.expect("feed");
-                c.flush().await.expect("flush");
-                for _ in 0..1001 {
-                    c.read_reply().await.expect("OK or QUEUED");
-                }
-                c.read_reply().await.expect("EXEC's reply")
             }));
         }
-        let mut hammer = server.client().await;
-        let hammering = tokio::spawn(async move {
-            for _ in 0..20 {
-                for _ in 0..100 {
-                    hammer.feed(&["INCR", "counter"]).await.expect("feed");
+        let mut transactions = Vec::new();
+        for _ in 0..4 {
+            let mut c = server.client().await;
+            transactions.push(tokio::spawn(async move {
+                let mut results = Vec::new();
+                for _ in 0..10 {
+                    c.feed(&["MULTI"]).await.expect("feed");
+                    for _ in 0..1000 {
+                        c.feed(&["INCR", "counter"]).await.expect("feed");
+                    }
+                    c.feed(&["EXEC"]).await.expect("feed");
+                    c.flush().await.expect("flush");
+                    for _ in 0..1001 {
+                        c.read_reply().await.expect("OK or QUEUED");
+                    }
+                    results.push(c.read_reply().await.expect("EXEC's reply"));
                 }
-                hammer.flush().await.expect("flush");
-                for _ in 0..100 {
-                    hammer.read_reply().await.expect("INCR");
-                }
-            }
-        });
-        for task in tasks {
-            let Frame::Array(replies) = task.await.expect("transaction task") else {
-                panic!("EXEC did not answer an array")
-            };
-            let numbers: Vec<i64> = replies
-                .iter()
-                .map(|r| match r {
-                    Frame::Integer(n) => *n,
-                    other => panic!("{other:?}"),
-                })
-                .collect();
-            let first = numbers[0];
-            assert_eq!(
-                numbers,
-                (first..first + 1000).collect::<Vec<_>>(),
-                "another client's INCR ran inside the transaction"
-            );
+                results
+            }));
         }
-        hammering.await.expect("hammer");
+        for task in transactions {
+            for reply in task.await.expect("transaction task") {
+                let Frame::Array(replies) = reply else {
+                    panic!("EXEC did not answer an array")
+                };
+                let numbers: Vec<i64> = replies
+                    .iter()
+                    .map(|r| match r {
+                        Frame::Integer(n) => *n,
+                        other => panic!("{other:?}"),
+                    })
+                    .collect();
+                let first = numbers[0];
+                assert!(
+                    numbers == (first..first + 1000).collect::<Vec<_>>(),
+                    "another client's INCR ran inside the transaction: {first}…{:?}",
+                    numbers.last()
+                );
+            }
+        }
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        for hammer in hammers {
+            hammer.await.expect("hammer");
+        }
         server.stop().await;
     })
     .await;
