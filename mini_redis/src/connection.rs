@@ -181,8 +181,10 @@ impl<'a, T: AsyncRead + AsyncWrite + Unpin> Connection<'a, T> {
                 biased;
                 () = &mut shutdown => Event::Shutdown,
                 () = cancelled_or_never(overflowed.as_ref()) => Event::Overflow,
-                request = self.frames.next() => Event::Request(request),
+                // Before requests: a message published before a request arrived is written
+                // before that request's reply, as Redis orders them.
                 message = recv_or_never(&mut self.subscriber) => Event::Message(message),
+                request = self.frames.next() => Event::Request(request),
                 // Like Redis, a subscriber waiting for messages is not idle.
                 () = sleep_or_never(&mut idle), if !subscribed => Event::Idle,
             };
