@@ -178,3 +178,42 @@ async fn over_max_subscriptions_an_error_and_the_subscriptions_made_are_kept() {
     })
     .await;
 }
+
+/// Over a pipe on one thread, so that the message and the request are both waiting when the
+/// connection looks: the message, published first, is written first.
+#[tokio::test]
+async fn a_message_published_before_a_request_is_written_before_its_reply() {
+    within(Duration::from_secs(10), "message order", async {
+        use mini_redis::connection;
+        use mini_redis::state::Shared;
+        use std::sync::Arc;
+        let shared = Arc::new(Shared::new(Config::default()));
+        let (mut client, server_end) = tokio::io::duplex(64 * 1024);
+        let served = Arc::clone(&shared);
+        tokio::spawn(async move {
+            let stop = tokio_util::sync::CancellationToken::new();
+            connection::serve(server_end, &served, 1, &stop).await
+        });
+        client
+            .write_all(&resp(&["SUBSCRIBE", "news"]))
+            .await
+            .expect("send");
+        let confirmation = "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n";
+        let mut got = vec![0; confirmation.len()];
+        tokio::io::AsyncReadExt::read_exact(&mut client, &mut got)
+            .await
+            .expect("read");
+        assert_eq!(text(&got), confirmation);
+        // Neither yields to the connection's task: both wait for it.
+        assert_eq!(shared.pubsub.publish(b"news", "first".into()), 1);
+        client.write_all(&resp(&["PING"])).await.expect("send");
+        let expected = "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nfirst\r\n\
+                        *2\r\n$4\r\npong\r\n$0\r\n\r\n";
+        let mut got = vec![0; expected.len()];
+        tokio::io::AsyncReadExt::read_exact(&mut client, &mut got)
+            .await
+            .expect("read");
+        assert_eq!(text(&got), expected);
+    })
+    .await;
+}
