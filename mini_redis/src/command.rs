@@ -483,9 +483,9 @@ pub const COMMANDS: &[Spec] = &[
         name: "CONFIG",
         arity: -2,
         form: Form::Redis,
-        parse: |args| match uppercase(args.arg()).as_deref() {
-            Some(b"GET") if args.remaining() > 0 => Ok(Command::ConfigGet(args.rest())),
-            Some(b"GET") => Err(Frame::error(
+        parse: |args| match upper(args.arg()).as_slice() {
+            b"GET" if args.remaining() > 0 => Ok(Command::ConfigGet(args.rest())),
+            b"GET" => Err(Frame::error(
                 "ERR wrong number of arguments for 'config|get' command",
             )),
             _ => Err(Frame::error(
@@ -695,28 +695,14 @@ impl<'a> Command<'a> {
     }
 }
 
-/// A command name in upper case, on the stack: names are matched without allocating.
-/// `None` for anything longer than any command name.
-fn uppercase(name: &[u8]) -> Option<UpperName> {
-    let mut buf = [0u8; 16];
-    let slot = buf.get_mut(..name.len())?;
-    slot.copy_from_slice(name);
-    slot.make_ascii_uppercase();
-    Some(UpperName {
-        buf,
-        len: name.len(),
-    })
-}
-
-struct UpperName {
-    buf: [u8; 16],
-    len: usize,
-}
-
-impl std::ops::Deref for UpperName {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        &self.buf[..self.len]
+/// An option or subcommand name in upper case, to `match` on. A word longer than any name this
+/// server knows comes back empty: it matches nothing, and a huge argument is never copied.
+fn upper(word: &[u8]) -> Vec<u8> {
+    const LONGEST_NAME: usize = 16;
+    if word.len() > LONGEST_NAME {
+        Vec::new()
+    } else {
+        word.to_ascii_uppercase()
     }
 }
 
@@ -770,8 +756,8 @@ fn parse_set<'a>(args: &mut ArgList<'a, '_>) -> Result<Command<'a>, Frame> {
     };
     let syntax = || Frame::error("ERR syntax error");
     while let Some(option) = args.optional() {
-        match uppercase(option).as_deref() {
-            Some(unit @ (b"EX" | b"PX")) if set.expire.is_none() => {
+        match upper(option).as_slice() {
+            unit @ (b"EX" | b"PX") if set.expire.is_none() => {
                 let amount = integer(args.optional().ok_or_else(syntax)?)?;
                 if amount <= 0 {
                     return Err(Frame::error("ERR invalid expire time in 'set' command"));
@@ -783,10 +769,10 @@ fn parse_set<'a>(args: &mut ArgList<'a, '_>) -> Result<Command<'a>, Frame> {
                     Duration::from_millis(amount)
                 });
             }
-            Some(b"NX") if set.condition == Condition::Always => {
+            b"NX" if set.condition == Condition::Always => {
                 set.condition = Condition::IfAbsent;
             }
-            Some(b"XX") if set.condition == Condition::Always => {
+            b"XX" if set.condition == Condition::Always => {
                 set.condition = Condition::IfPresent;
             }
             _ => return Err(syntax()),
@@ -813,16 +799,16 @@ fn parse_scan<'a>(args: &mut ArgList<'a, '_>) -> Result<Command<'a>, Frame> {
     let syntax = || Frame::error("ERR syntax error");
     while let Some(option) = args.optional() {
         let value = args.optional().ok_or_else(syntax)?;
-        match uppercase(option).as_deref() {
-            Some(b"MATCH") => scan.pattern = Some(value),
-            Some(b"COUNT") => {
+        match upper(option).as_slice() {
+            b"MATCH" => scan.pattern = Some(value),
+            b"COUNT" => {
                 let count = integer(value)?;
                 scan.count = usize::try_from(count)
                     .ok()
                     .filter(|&n| n >= 1)
                     .ok_or_else(syntax)?;
             }
-            Some(b"TYPE") => scan.kind = Some(value),
+            b"TYPE" => scan.kind = Some(value),
             _ => return Err(syntax()),
         }
     }
@@ -832,9 +818,9 @@ fn parse_scan<'a>(args: &mut ArgList<'a, '_>) -> Result<Command<'a>, Frame> {
 /// `FLUSHDB [ASYNC | SYNC]`, `FLUSHALL [ASYNC | SYNC]`: both ways, the keys are gone when the
 /// reply is sent.
 fn parse_flush<'a>(args: &mut ArgList<'a, '_>) -> Result<Command<'a>, Frame> {
-    match (args.optional().map(uppercase), args.remaining()) {
+    match (args.optional().map(upper), args.remaining()) {
         (None, _) => Ok(Command::FlushDb),
-        (Some(Some(mode)), 0) if matches!(&*mode, b"ASYNC" | b"SYNC") => Ok(Command::FlushDb),
+        (Some(mode), 0) if matches!(mode.as_slice(), b"ASYNC" | b"SYNC") => Ok(Command::FlushDb),
         _ => Err(Frame::error("ERR syntax error")),
     }
 }
@@ -861,8 +847,8 @@ fn parse_hello<'a>(args: &mut ArgList<'a, '_>) -> Result<Command<'a>, Frame> {
         let syntax = || {
             Frame::Error(format!("ERR Syntax error in HELLO option '{}'", truncated(option)).into())
         };
-        match uppercase(option).as_deref() {
-            Some(b"AUTH") if args.remaining() >= 2 => {
+        match upper(option).as_slice() {
+            b"AUTH" if args.remaining() >= 2 => {
                 let (user, _password) = (args.arg(), args.arg());
                 if user != b"default" {
                     return Err(Frame::error(
@@ -870,7 +856,7 @@ fn parse_hello<'a>(args: &mut ArgList<'a, '_>) -> Result<Command<'a>, Frame> {
                     ));
                 }
             }
-            Some(b"SETNAME") if args.remaining() >= 1 => name = Some(client_name(args.arg())?),
+            b"SETNAME" if args.remaining() >= 1 => name = Some(client_name(args.arg())?),
             _ => return Err(syntax()),
         }
     }
@@ -883,10 +869,7 @@ fn parse_hello<'a>(args: &mut ArgList<'a, '_>) -> Result<Command<'a>, Frame> {
 /// `CLIENT ID | GETNAME | SETNAME name | SETINFO attribute value`.
 fn parse_client<'a>(args: &mut ArgList<'a, '_>) -> Result<Command<'a>, Frame> {
     let sub = args.arg();
-    let Some(upper) = uppercase(sub) else {
-        return Err(unknown_client_subcommand(sub));
-    };
-    let (command, takes) = match &*upper {
+    let (command, takes) = match upper(sub).as_slice() {
         b"ID" => (Command::ClientId, 0),
         b"GETNAME" => (Command::ClientGetName, 0),
         b"SETNAME" => (Command::ClientSetName(b""), 1),
@@ -897,7 +880,7 @@ fn parse_client<'a>(args: &mut ArgList<'a, '_>) -> Result<Command<'a>, Frame> {
         return Err(Frame::Error(
             format!(
                 "ERR wrong number of arguments for 'client|{}' command",
-                String::from_utf8_lossy(&upper).to_ascii_lowercase()
+                String::from_utf8_lossy(sub).to_ascii_lowercase()
             )
             .into(),
         ));
@@ -906,8 +889,7 @@ fn parse_client<'a>(args: &mut ArgList<'a, '_>) -> Result<Command<'a>, Frame> {
         Command::ClientSetName(_) => Ok(Command::ClientSetName(client_name(args.arg())?)),
         Command::ClientSetInfo => {
             let (attribute, value) = (args.arg(), args.arg());
-            let known =
-                uppercase(attribute).is_some_and(|a| matches!(&*a, b"LIB-NAME" | b"LIB-VER"));
+            let known = matches!(upper(attribute).as_slice(), b"LIB-NAME" | b"LIB-VER");
             if !known {
                 return Err(Frame::Error(
                     format!("ERR Unrecognized option '{}'", truncated(attribute)).into(),
