@@ -1,6 +1,9 @@
 //! Clients that do not read: the write deadline and the pub/sub output-buffer limit, over an
 //! in-memory pipe (`tokio::io::duplex`) on a paused clock, so every duration is exact.
 
+mod common;
+
+use common::resp;
 use mini_redis::Client;
 use mini_redis::Config;
 use mini_redis::connection::{self, Ending};
@@ -29,16 +32,6 @@ fn connect(shared: &Arc<Shared>) -> (DuplexStream, JoinHandle<std::io::Result<En
     (client_end, task)
 }
 
-fn resp(args: &[&[u8]]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", args.len()).into_bytes();
-    for arg in args {
-        out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
-        out.extend_from_slice(arg);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
-}
-
 /// Writes pipelined `GET k` requests for ever, counting the bytes the server took.
 fn pipeline_without_reading(
     mut writer: tokio::io::WriteHalf<DuplexStream>,
@@ -46,7 +39,7 @@ fn pipeline_without_reading(
     let sent = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&sent);
     let task = tokio::spawn(async move {
-        let batch = resp(&[b"GET", b"k"]).repeat(100);
+        let batch = resp(&["GET", "k"]).repeat(100);
         while writer.write_all(&batch).await.is_ok() {
             counter.fetch_add(batch.len(), Ordering::Relaxed);
         }

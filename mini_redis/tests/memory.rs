@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::TestServer;
+use common::{TestServer, resp};
 use mini_redis::Config;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -30,16 +30,6 @@ async fn rss_mib() -> f64 {
         .and_then(|n| n.parse().ok())
         .expect("a VmRSS line");
     kib / 1024.0
-}
-
-fn resp(args: &[&[u8]]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", args.len()).into_bytes();
-    for arg in args {
-        out.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
-        out.extend_from_slice(arg);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
 }
 
 /// Reads and drops `n` bytes through a small buffer, so the test itself holds nothing.
@@ -96,17 +86,14 @@ async fn what_one_client_makes_the_server_hold_stays_bounded() {
         let before = rss_mib().await;
         {
             let mut setter = TcpStream::connect(server.addr).await.expect("connect");
-            let request = resp(&[b"SET", b"big", &vec![b'x'; VALUE]]);
+            let request = resp(&[&b"SET"[..], b"big", &vec![b'x'; VALUE]]);
             setter.write_all(&request).await.expect("SET");
             discard(&mut setter, b"+OK\r\n".len()).await;
         }
         let mut readers = Vec::new();
         for _ in 0..8 {
             let mut reader = TcpStream::connect(server.addr).await.expect("connect");
-            reader
-                .write_all(&resp(&[b"GET", b"big"]))
-                .await
-                .expect("GET");
+            reader.write_all(&resp(&["GET", "big"])).await.expect("GET");
             discard(&mut reader, format!("${VALUE}\r\n").len() + VALUE + 2).await;
             readers.push(reader);
         }

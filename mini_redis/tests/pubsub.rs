@@ -3,20 +3,12 @@
 
 mod common;
 
-use common::{TestServer, read_exact, text};
+use common::{TestServer, read_exact, resp, text};
 use mini_redis::Config;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use workshop::testing::within;
-
-fn resp(args: &[&str]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", args.len()).into_bytes();
-    for arg in args {
-        out.extend_from_slice(format!("${}\r\n{arg}\r\n", arg.len()).as_bytes());
-    }
-    out
-}
 
 /// Sends a command and expects exactly `expected` back.
 async fn expect(stream: &mut TcpStream, args: &[&str], expected: &str) {
