@@ -122,7 +122,7 @@ fn text(bytes: &[u8]) -> String {
 }
 
 /// The cargo that runs the runner (`cargo run` sets `CARGO`), else the one on the PATH.
-fn cargo_program() -> OsString {
+pub(crate) fn cargo_program() -> OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 

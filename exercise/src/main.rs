@@ -181,21 +181,20 @@ fn check_one(root: &Path, exercise: &Exercise) -> Result<bool> {
 /// Runs the learner's program with cargo, in the foreground (Ctrl-C stops it).
 fn run(root: &Path, exercise: &Exercise, args: &[String]) -> Result<bool> {
     say!("cargo run: {} (Ctrl-C stops it)", exercise.path().display());
-    let status =
-        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .current_dir(root)
-            .args([
-                "run",
-                "-q",
-                "-p",
-                env!("CARGO_PKG_NAME"),
-                "--features",
-                &exercise.name,
-            ])
-            .args(["--bin", &exercise.name, "--"])
-            .args(args)
-            .status()
-            .map_err(|e| format!("running cargo: {e}"))?;
+    let status = std::process::Command::new(check::cargo_program())
+        .current_dir(root)
+        .args([
+            "run",
+            "-q",
+            "-p",
+            env!("CARGO_PKG_NAME"),
+            "--features",
+            &exercise.name,
+        ])
+        .args(["--bin", &exercise.name, "--"])
+        .args(args)
+        .status()
+        .map_err(|e| format!("running cargo: {e}"))?;
     Ok(status.success())
 }
 
