@@ -33,6 +33,7 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::{Instant, Sleep};
 use tokio_util::codec::FramedRead;
+use tokio_util::io::poll_write_buf;
 
 /// The initial size of the read and write buffers. Most requests and replies are far smaller, and
 /// the buffers grow when they need to (within the limits). tokio-util's default, 8 KiB each, would
@@ -110,7 +111,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Transport<T> {
     /// socket has accepted nothing for `write_timeout`.
     fn poll_write_out(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         while self.out.has_remaining() {
-            match write_some(Pin::new(self.reader.get_mut()), cx, &mut self.out) {
+            // Every chunk of the outbox in one `writev`, where the socket takes them all.
+            match poll_write_buf(Pin::new(self.reader.get_mut()), cx, &mut self.out) {
                 Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
                 Poll::Ready(Ok(_)) => self.armed = false,
                 Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
@@ -260,24 +262,6 @@ impl Buf for Outbox {
         }
         n
     }
-}
-
-/// One write of what `out` holds, every chunk in one `writev` where the socket takes them
-/// (tokio-util's `poll_write_buf`, which the workspace builds without).
-fn write_some<T: AsyncWrite>(
-    io: Pin<&mut T>,
-    cx: &mut Context<'_>,
-    out: &mut Outbox,
-) -> Poll<io::Result<usize>> {
-    let n = if io.is_write_vectored() {
-        let mut slices = [IoSlice::new(&[]); 64];
-        let count = out.chunks_vectored(&mut slices);
-        ready!(io.poll_write_vectored(cx, &slices[..count]))?
-    } else {
-        ready!(io.poll_write(cx, out.chunk()))?
-    };
-    out.advance(n);
-    Poll::Ready(Ok(n))
 }
 
 /// Replaces `buf` by a fresh [`BUFFER`]-sized one if it is empty and its allocation grew past
