@@ -59,6 +59,19 @@ impl Exercise {
             .join(format!("{}.rs", self.name))
     }
 
+    /// The tests `check` runs, relative to the workspace root: a module of both the exercise and
+    /// the solution (`#[cfg(test)] #[path = "../checks/NAME.rs"] mod checks;` at their end).
+    pub fn checks_path(&self) -> PathBuf {
+        Path::new(&self.dir)
+            .join("checks")
+            .join(format!("{}.rs", self.name))
+    }
+
+    /// The recorded mistakes the checks must catch (`mistakes`), relative to the workspace root.
+    pub fn mistakes_dir(&self) -> PathBuf {
+        Path::new(&self.dir).join("mistakes").join(&self.name)
+    }
+
     /// Cargo's name for the solution's binary target.
     pub fn solution_bin(&self) -> String {
         format!("{}_solution", self.name)

@@ -12,6 +12,8 @@ use crate::catalog::Exercise;
 pub enum Stage {
     Compile,
     Tests,
+    /// The tests passed, but not all of the exercise's checks ran (deleted, renamed, ignored).
+    Checks,
     Clippy,
     Fmt,
 }
@@ -21,6 +23,7 @@ impl fmt::Display for Stage {
         f.write_str(match self {
             Stage::Compile => "it does not compile",
             Stage::Tests => "its tests fail",
+            Stage::Checks => "the checks of this exercise were changed",
             Stage::Clippy => "clippy has warnings",
             Stage::Fmt => "it is not formatted (cargo fmt)",
         })
@@ -86,17 +89,28 @@ pub fn check(
     if !compiled.status.success() {
         return Ok(fail(Stage::Compile, text(&compiled.stderr)));
     }
-    let tested = cargo("test", &["--", "--color", color])?;
+    // Tests and clippy both run, so that clippy's plain words ("blocks the runtime thread") stand
+    // beside a failing test's.
+    let tested = cargo("test", &["--", "--color", color, "--format", "pretty"])?;
+    let linted = cargo("clippy", &["--profile", "test", "--", "-D", "warnings"])?;
+    let lints = (!linted.status.success()).then(|| text(&linted.stderr));
+    let stdout = text(&tested.stdout);
     if !tested.status.success() {
-        let mut out = failures(&text(&tested.stdout));
+        let mut out = failures(&stdout);
         if out.trim().is_empty() {
-            out = format!("{}{}", text(&tested.stdout), text(&tested.stderr));
+            out = format!("{stdout}{}", text(&tested.stderr));
+        }
+        if let Some(lints) = &lints {
+            out = format!("{out}\nclippy has warnings too:\n{lints}");
         }
         return Ok(fail(Stage::Tests, out));
     }
-    let linted = cargo("clippy", &["--profile", "test", "--", "-D", "warnings"])?;
-    if !linted.status.success() {
-        return Ok(fail(Stage::Clippy, text(&linted.stderr)));
+    let expected = expected_tests(root, exercise, which == Which::Exercise);
+    if let Some(missing) = missing_checks(&expected, &test_results(&stdout), "") {
+        return Ok(fail(Stage::Checks, missing));
+    }
+    if let Some(lints) = lints {
+        return Ok(fail(Stage::Clippy, lints));
     }
     if which == Which::Solution {
         let formatted = Command::new(rustfmt_program())
@@ -109,6 +123,101 @@ pub fn check(
         }
     }
     Ok(Outcome { failure: None })
+}
+
+/// The tests an exercise's checks file defines (`#[test]` or `#[tokio::test]` functions), as the
+/// harness names them: `checks::NAME`. `shipped`: read the file as the last commit has it, so
+/// that a check edited or deleted in the working copy still counts.
+pub fn expected_tests(root: &Path, exercise: &Exercise, shipped: bool) -> Vec<String> {
+    let path = exercise.checks_path();
+    let source = shipped
+        .then(|| crate::shipped(root, &path).ok())
+        .flatten()
+        .or_else(|| std::fs::read_to_string(root.join(&path)).ok())
+        .unwrap_or_default();
+    test_names(&source)
+        .into_iter()
+        .map(|name| format!("checks::{name}"))
+        .collect()
+}
+
+/// The names of the test functions in a checks file.
+pub fn test_names(source: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut attribute = false;
+    for line in source.lines() {
+        let line = line.trim_start();
+        if line.starts_with("#[test]") || line.starts_with("#[tokio::test") {
+            attribute = true;
+        } else if attribute && let Some(at) = line.find("fn ") {
+            let name = line[at + 3..]
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or("");
+            names.push(name.to_owned());
+            attribute = false;
+        }
+    }
+    names
+}
+
+/// What the harness said of each test: `(name, "ok" | "FAILED" | "ignored")`.
+pub fn test_results(stdout: &str) -> Vec<(String, String)> {
+    strip_ansi(stdout)
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("test ")?;
+            let (name, verdict) = rest.rsplit_once(" ... ")?;
+            let verdict = verdict.split_whitespace().next().unwrap_or("");
+            Some((name.trim().to_owned(), verdict.to_owned()))
+        })
+        .collect()
+}
+
+/// `None` when every expected test (under `prefix`, a module path ending in `::` or empty) ran
+/// and passed; else what the learner reads.
+pub fn missing_checks(
+    expected: &[String],
+    results: &[(String, String)],
+    prefix: &str,
+) -> Option<String> {
+    let missing: Vec<&str> = expected
+        .iter()
+        .filter(|name| {
+            !results
+                .iter()
+                .any(|(ran, verdict)| *ran == format!("{prefix}{name}") && verdict == "ok")
+        })
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "The tests that ran passed, but {} of this exercise's {} checks did not run (deleted, \
+         renamed or #[ignore]d): {}.\nThe checks of this exercise were changed; `r` puts them \
+         back.",
+        missing.len(),
+        expected.len(),
+        missing.join(", ")
+    ))
+}
+
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn fail(stage: Stage, output: String) -> Outcome {
@@ -130,8 +239,8 @@ fn rustfmt_program() -> OsString {
     std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into())
 }
 
-/// From the test harness's output, the part a learner reads: the first failing test's panic
-/// message, and how many more tests failed.
+/// From the test harness's output, the part a learner reads: each failing test's panic message
+/// (the first in full, the others cut to their first lines), and how many failed.
 pub fn failures(stdout: &str) -> String {
     let mut blocks: Vec<String> = Vec::new();
     let mut keep = false;
@@ -153,12 +262,24 @@ pub fn failures(stdout: &str) -> String {
     let Some(first) = blocks.first() else {
         return String::new();
     };
-    match blocks.len() - 1 {
-        0 => first.clone(),
-        1 => format!("{}\n(and 1 more failing test)\n", first.trim_end()),
-        more => format!("{}\n(and {more} more failing tests)\n", first.trim_end()),
+    let mut out = first.trim_end().to_owned();
+    for block in &blocks[1..] {
+        out.push_str("\n\n");
+        let lines: Vec<&str> = block.trim().lines().filter(|l| !l.is_empty()).collect();
+        out.push_str(&lines[..lines.len().min(OTHER_LINES)].join("\n"));
+        if lines.len() > OTHER_LINES {
+            out.push_str("\n…");
+        }
     }
+    if blocks.len() > 1 {
+        out.push_str(&format!("\n\n({} tests failed)", blocks.len()));
+    }
+    out.push('\n');
+    out
 }
+
+/// How many lines of each failing test after the first are shown.
+const OTHER_LINES: usize = 6;
 
 #[cfg(test)]
 mod tests {
@@ -181,7 +302,32 @@ mod tests {
         assert!(!shown.contains("RUST_BACKTRACE"), "{shown}");
         assert!(!shown.contains("    tests::a\n"), "{shown}");
         assert!(!shown.contains("test result"), "{shown}");
-        assert!(!shown.contains("second failure"), "only the first: {shown}");
-        assert!(shown.contains("(and 1 more failing test)"), "{shown}");
+        assert!(
+            shown.contains("second failure"),
+            "every failing test: {shown}"
+        );
+        assert!(shown.contains("(2 tests failed)"), "{shown}");
+    }
+
+    #[test]
+    fn test_names_and_results_are_read_as_the_harness_names_them() {
+        let checks = "use super::*;\n\n#[test]\nfn plain() {}\n\n#[tokio::test(start_paused = true)]\n\
+                      async fn paused() {}\n\nfn helper() {}\n";
+        assert_eq!(test_names(checks), ["plain", "paused"]);
+        let out = "running 2 tests\ntest checks::plain ... ok\n\
+                   test checks::paused ... \x1b[33mignored\x1b[0m\n";
+        let results = test_results(out);
+        assert_eq!(results[0], ("checks::plain".to_owned(), "ok".to_owned()));
+        assert_eq!(results[1].1, "ignored");
+        let expected = ["checks::plain".to_owned(), "checks::paused".to_owned()];
+        let said = missing_checks(&expected, &results, "").expect("one was ignored");
+        assert!(said.contains("1 of this exercise's 2 checks"), "{said}");
+        assert!(said.contains("checks::paused"), "{said}");
+        assert!(said.contains("`r` puts them back"), "{said}");
+        let all_ok = [
+            ("m::checks::plain".to_owned(), "ok".to_owned()),
+            ("m::checks::paused".to_owned(), "ok".to_owned()),
+        ];
+        assert_eq!(missing_checks(&expected, &all_ok, "m::"), None);
     }
 }

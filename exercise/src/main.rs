@@ -32,6 +32,8 @@ macro_rules! say {
 mod catalog;
 mod check;
 mod interactive;
+mod mistakes;
+mod splice;
 mod state;
 
 use std::path::{Path, PathBuf};
@@ -76,8 +78,17 @@ enum Cmd {
         args: Vec<String>,
     },
     /// For authors: every exercise fails as shipped, every solution passes (compile, tests,
-    /// clippy, fmt). Names limit it to those exercises.
-    Verify { names: Vec<String> },
+    /// clippy, fmt), and every recorded mistake fails with its phrase. Names limit it to those
+    /// exercises.
+    Verify {
+        names: Vec<String>,
+        /// Run each recorded mistake's tests this many times (a mistake must fail every time).
+        #[arg(long, default_value_t = 1)]
+        repeat: usize,
+        /// Only the recorded mistakes, not the exercises and solutions.
+        #[arg(long)]
+        mistakes_only: bool,
+    },
 }
 
 /// The workspace root: this crate's parent folder.
@@ -106,7 +117,11 @@ fn main() -> ExitCode {
         }),
         Some(Cmd::Reset { name }) => find(&catalog, &name).and_then(|e| reset(&root, e)),
         Some(Cmd::Run { name, args }) => find(&catalog, &name).and_then(|e| run(&root, e, &args)),
-        Some(Cmd::Verify { names }) => verify(&root, &catalog, &names),
+        Some(Cmd::Verify {
+            names,
+            repeat,
+            mistakes_only,
+        }) => verify(&root, &catalog, &names, repeat, mistakes_only),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -216,9 +231,12 @@ pub fn shipped(root: &Path, path: &Path) -> Result<String> {
     String::from_utf8(output.stdout).map_err(|e| e.to_string())
 }
 
+/// Puts the learner's file back as shipped, and the exercise's checks with it.
 pub fn reset(root: &Path, exercise: &Exercise) -> Result<bool> {
-    let text = shipped(root, &exercise.path())?;
-    std::fs::write(root.join(exercise.path()), text).map_err(|e| e.to_string())?;
+    for path in [exercise.path(), exercise.checks_path()] {
+        let text = shipped(root, &path)?;
+        std::fs::write(root.join(&path), text).map_err(|e| e.to_string())?;
+    }
     let mut state = load(root)?;
     state.mark(&exercise.name, false);
     save(root, &state)?;
@@ -226,7 +244,13 @@ pub fn reset(root: &Path, exercise: &Exercise) -> Result<bool> {
     Ok(true)
 }
 
-fn verify(root: &Path, catalog: &Catalog, names: &[String]) -> Result<bool> {
+fn verify(
+    root: &Path,
+    catalog: &Catalog,
+    names: &[String],
+    repeat: usize,
+    mistakes_only: bool,
+) -> Result<bool> {
     let chosen: Vec<&Exercise> = if names.is_empty() {
         catalog.exercises.iter().collect()
     } else {
@@ -237,7 +261,7 @@ fn verify(root: &Path, catalog: &Catalog, names: &[String]) -> Result<bool> {
     };
     let started = Instant::now();
     let mut wrong = 0;
-    for exercise in &chosen {
+    for exercise in chosen.iter().filter(|_| !mistakes_only) {
         let shipped = check(root, exercise, Which::Exercise, false).map_err(|e| e.to_string())?;
         let solved = check(root, exercise, Which::Solution, false).map_err(|e| e.to_string())?;
         let problem = match (&shipped.failure, &solved.failure) {
@@ -264,10 +288,44 @@ fn verify(root: &Path, catalog: &Catalog, names: &[String]) -> Result<bool> {
             }
         }
     }
+    // Every exercise keeps at least three recorded mistakes, one of each kind.
+    for exercise in &chosen {
+        let recorded = mistakes::load(root, exercise)?;
+        if let Some(gap) = mistakes::coverage_gap(&recorded) {
+            wrong += 1;
+            say!("WRONG {:32} {gap}", exercise.name);
+        }
+    }
+    let verdicts = mistakes::verify(root, &chosen, repeat)?;
+    let mut caught = 0;
+    for (mistake, verdict) in &verdicts {
+        let label = format!("{}/{}", mistake.exercise, mistake.name);
+        match verdict {
+            Ok(()) => {
+                caught += 1;
+                say!(
+                    "ok    {label:48} {} caught: {:?}",
+                    mistake.kind,
+                    mistake.expect
+                );
+            }
+            Err(why) => {
+                wrong += 1;
+                say!(
+                    "WRONG {label:48} {} ({}: {}): {why}",
+                    mistake.kind,
+                    mistake.path.display(),
+                    mistake.what
+                );
+            }
+        }
+    }
+    let checked = if mistakes_only { 0 } else { chosen.len() };
     say!(
-        "{} passed, {wrong} failed: verified {} exercises in {:.0?}",
-        chosen.len() - wrong,
-        chosen.len(),
+        "{} passed, {wrong} failed: verified {checked} exercises and {caught} of {} recorded \
+         mistakes in {:.0?}",
+        checked + verdicts.len() - wrong.min(checked + verdicts.len()),
+        verdicts.len(),
         started.elapsed()
     );
     Ok(wrong == 0)

@@ -1,0 +1,524 @@
+//! Recorded mistakes: wrong solutions every exercise's checks must catch, run by `verify`.
+//!
+//! A check that passes a wrong solution teaches the wrong thing with a green tick. So each
+//! exercise keeps, in `DIR/mistakes/NAME/*.rs`, at least three wrong answers — the asyncio habit,
+//! the almost-right Rust, and a cheat — each with the words its failure must show the learner:
+//!
+//! ```text
+//! // mistake: asyncio habit
+//! // what: gathers in batches of `limit`, one batch after another
+//! // expect: a sliding window
+//! // stage: tests
+//!
+//! async fn fetch_all(server: &CountServer, delays: &[Duration], limit: usize) -> Vec<u64> {
+//!     …
+//! }
+//! ```
+//!
+//! `mistake` is `asyncio habit`, `almost-right Rust` or `cheat`; `expect` is a phrase of what the
+//! runner shows for it; `stage` (`compile`, `tests` — the default — or `clippy`) is where it must
+//! fail. The file holds only the learner's part: the items it changes. [`crate::splice`] puts them
+//! into the shipped exercise, so a mistake always meets the checks as they are today.
+//!
+//! Mistakes that must fail in the tests are built together, each as a module of one binary
+//! (`src/mistakes_bundle.rs`, feature `mistakes`): one compilation for all of them. Those that must
+//! not compile, or that only clippy catches, are built one at a time the same way.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::catalog::Exercise;
+use crate::check::{self, Stage};
+
+/// The three kinds every exercise records at least one of.
+pub const KINDS: [&str; 3] = ["asyncio habit", "almost-right Rust", "cheat"];
+
+/// How long one mistake's tests may run before they count as hanging (a hang is not a failure
+/// the learner can read: verify reports it).
+const HANG_LIMIT: Duration = Duration::from_secs(120);
+
+#[derive(Debug, Clone)]
+pub struct Mistake {
+    pub exercise: String,
+    /// The file's stem: `batches_of_limit`.
+    pub name: String,
+    pub path: PathBuf,
+    pub kind: String,
+    pub what: String,
+    pub expect: String,
+    pub stage: Stage,
+    pub body: String,
+}
+
+impl Mistake {
+    /// The module it becomes in the bundle.
+    fn module(&self) -> String {
+        format!("{}__{}", self.exercise, self.name)
+    }
+}
+
+/// Reads a mistake file: its header (`// key: value` lines, a line without a key continuing the
+/// last value), then the code.
+pub fn parse(exercise: &str, path: &Path, text: &str) -> Result<Mistake, String> {
+    let name = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("")
+        .to_owned();
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut body_at = text.len();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let Some(comment) = line.trim_end().strip_prefix("//") else {
+            body_at = offset;
+            break;
+        };
+        let comment = comment.trim();
+        match comment.split_once(':') {
+            Some((key, value)) if ["mistake", "what", "expect", "stage"].contains(&key.trim()) => {
+                fields.push((key.trim().to_owned(), value.trim().to_owned()));
+            }
+            _ => match fields.last_mut() {
+                Some((_, value)) if !comment.is_empty() => {
+                    value.push(' ');
+                    value.push_str(comment);
+                }
+                _ => {}
+            },
+        }
+        offset += line.len();
+    }
+    let field = |key: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
+    let where_ = path.display();
+    let kind = field("mistake").ok_or(format!("{where_}: no `// mistake:` line"))?;
+    if !KINDS.contains(&kind.as_str()) {
+        return Err(format!(
+            "{where_}: `// mistake: {kind}` is none of {}",
+            KINDS.join(", ")
+        ));
+    }
+    let expect = field("expect").ok_or(format!("{where_}: no `// expect:` phrase"))?;
+    let stage = match field("stage").as_deref() {
+        None | Some("tests") => Stage::Tests,
+        Some("compile") => Stage::Compile,
+        Some("clippy") => Stage::Clippy,
+        Some(other) => {
+            return Err(format!(
+                "{where_}: stage {other:?} is not compile/tests/clippy"
+            ));
+        }
+    };
+    Ok(Mistake {
+        exercise: exercise.to_owned(),
+        name,
+        path: path.to_owned(),
+        kind,
+        what: field("what").ok_or(format!("{where_}: no `// what:` line"))?,
+        expect,
+        stage,
+        body: text[body_at..].to_owned(),
+    })
+}
+
+/// An exercise's recorded mistakes, by file name.
+pub fn load(root: &Path, exercise: &Exercise) -> Result<Vec<Mistake>, String> {
+    let dir = root.join(exercise.mistakes_dir());
+    let mut paths: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(format!("{}: {e}", dir.display())),
+    };
+    paths.sort();
+    paths
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+            let relative = path.strip_prefix(root).unwrap_or(path);
+            parse(&exercise.name, relative, &text)
+        })
+        .collect()
+}
+
+/// What is missing from an exercise's set of mistakes, if anything.
+pub fn coverage_gap(mistakes: &[Mistake]) -> Option<String> {
+    let missing: Vec<&str> = KINDS
+        .into_iter()
+        .filter(|kind| !mistakes.iter().any(|m| m.kind == *kind))
+        .collect();
+    if mistakes.len() < 3 || !missing.is_empty() {
+        return Some(format!(
+            "{} recorded mistakes; at least 3 are wanted, one of each kind (missing: {})",
+            mistakes.len(),
+            if missing.is_empty() {
+                "none".to_owned()
+            } else {
+                missing.join(", ")
+            }
+        ));
+    }
+    None
+}
+
+/// The verdict on one mistake: `Ok` when it failed where and as it must.
+pub type Verdict = Result<(), String>;
+
+/// Where the generated sources go: the target directory, never the work tree.
+fn scratch(root: &Path) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let target = if target.is_absolute() {
+        target
+    } else {
+        root.join(target)
+    };
+    target.join("exercise-mistakes")
+}
+
+/// The learner's file with the mistake in it, written where the bundle can name it.
+fn write_attempt(
+    root: &Path,
+    exercise: &Exercise,
+    mistake: &Mistake,
+    dir: &Path,
+) -> Result<PathBuf, String> {
+    let base = std::fs::read_to_string(root.join(exercise.path()))
+        .map_err(|e| format!("{}: {e}", exercise.path().display()))?;
+    let attempt = crate::splice::splice(&base, &mistake.body)
+        .map_err(|e| format!("{}: {e}", mistake.path.display()))?;
+    // The checks module, named from the generated file's folder instead of the exercise's.
+    let checks = root.join(&exercise.dir).join("checks");
+    let attempt = attempt.replace(
+        "#[path = \"../checks/",
+        &format!("#[path = \"{}/", checks.display()),
+    );
+    let file = dir.join(format!("{}.rs", mistake.module()));
+    std::fs::write(&file, attempt).map_err(|e| format!("{}: {e}", file.display()))?;
+    Ok(file)
+}
+
+/// Writes a bundle of modules and has cargo build it (`clippy`: lint it instead). Returns cargo's
+/// output, and the test executable when one was built.
+fn build_bundle(
+    root: &Path,
+    dir: &Path,
+    modules: &[(String, PathBuf)],
+    clippy: bool,
+) -> Result<(bool, String, Option<PathBuf>), String> {
+    let mut list = String::new();
+    for (module, file) in modules {
+        list.push_str(&format!(
+            "#[path = {:?}]\nmod {module};\n",
+            file.display().to_string()
+        ));
+    }
+    let bundle = dir.join("bundle.rs");
+    std::fs::write(&bundle, list).map_err(|e| e.to_string())?;
+    let mut command = Command::new(check::cargo_program());
+    command.current_dir(root);
+    if clippy {
+        command.args(["clippy", "--profile", "test"]);
+    } else {
+        command.args(["test", "--no-run"]);
+    }
+    command
+        .args([
+            "-p",
+            env!("CARGO_PKG_NAME"),
+            "--features",
+            "mistakes",
+            "--bin",
+            "mistakes",
+        ])
+        .args(["--color", "never"]);
+    if clippy {
+        command.args(["--", "-D", "warnings"]);
+    }
+    let output = command
+        .env("EXERCISE_MISTAKES_BUNDLE", &bundle)
+        .output()
+        .map_err(|e| format!("running cargo: {e}"))?;
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    // "  Executable unittests src/mistakes_bundle.rs (target/debug/deps/mistakes-…)"
+    let executable = stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("Executable"))
+        .and_then(|l| Some(l[l.rfind('(')? + 1..l.rfind(')')?].to_owned()))
+        .map(|p| {
+            let p = PathBuf::from(p);
+            if p.is_absolute() { p } else { root.join(p) }
+        });
+    Ok((output.status.success(), stderr, executable))
+}
+
+/// Runs one module's tests in the bundle's executable; kills them past [`HANG_LIMIT`].
+fn run_module(executable: &Path, module: &str) -> Result<(bool, String), String> {
+    let mut child = Command::new(executable)
+        .args([
+            &format!("{module}::"),
+            "--color",
+            "never",
+            "--format",
+            "pretty",
+        ])
+        .env("RUST_BACKTRACE", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("running {}: {e}", executable.display()))?;
+    let mut stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut stderr = child.stderr.take().ok_or("no stderr")?;
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if started.elapsed() > HANG_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "its tests still ran after {HANG_LIMIT:?}: a hang is no message a learner can \
+                 read (put the check under `within`, on the paused clock)"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = out.join().unwrap_or_default();
+    let stderr = err.join().unwrap_or_default();
+    Ok((status.success(), format!("{stdout}{stderr}")))
+}
+
+/// Verifies every mistake given (of the exercises given): each must fail at its stage with its
+/// phrase in what the learner is shown. `repeat`: run each test-stage mistake that many times.
+pub fn verify(
+    root: &Path,
+    exercises: &[&Exercise],
+    repeat: usize,
+) -> Result<Vec<(Mistake, Verdict)>, String> {
+    let dir = scratch(root);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut verdicts = Vec::new();
+    let mut bundled: Vec<(Mistake, PathBuf, Vec<String>)> = Vec::new();
+    for exercise in exercises {
+        let expected = check::expected_tests(root, exercise, false);
+        for mistake in load(root, exercise)? {
+            let file = match write_attempt(root, exercise, &mistake, &dir) {
+                Ok(file) => file,
+                Err(e) => {
+                    verdicts.push((mistake, Err(e)));
+                    continue;
+                }
+            };
+            match mistake.stage {
+                Stage::Tests => bundled.push((mistake, file, expected.clone())),
+                stage => {
+                    let verdict = verify_alone(root, &dir, &mistake, &file, stage);
+                    verdicts.push((mistake, verdict));
+                }
+            }
+        }
+    }
+    if bundled.is_empty() {
+        return Ok(verdicts);
+    }
+    let modules: Vec<(String, PathBuf)> = bundled
+        .iter()
+        .map(|(m, file, _)| (m.module(), file.clone()))
+        .collect();
+    let (built, stderr, executable) = build_bundle(root, &dir, &modules, false)?;
+    let executable = match (built, executable) {
+        (true, Some(executable)) => executable,
+        _ => {
+            // Say which mistakes do not compile: the first error's file names one.
+            let why = first_error(&stderr);
+            for (mistake, file, _) in bundled {
+                let own = stderr.contains(&file.display().to_string());
+                let verdict = if own {
+                    Err(format!(
+                        "it must fail in the tests, but does not compile:\n{why}"
+                    ))
+                } else {
+                    Err("not run: another mistake in the bundle does not compile".to_owned())
+                };
+                verdicts.push((mistake, verdict));
+            }
+            return Ok(verdicts);
+        }
+    };
+    for (mistake, _, expected) in bundled {
+        let mut verdict = Ok(());
+        for _ in 0..repeat.max(1) {
+            verdict = judge_run(&executable, &mistake, &expected);
+            if verdict.is_err() {
+                break;
+            }
+        }
+        verdicts.push((mistake, verdict));
+    }
+    Ok(verdicts)
+}
+
+/// One run of a mistake's tests: it must fail, and show its phrase.
+fn judge_run(executable: &Path, mistake: &Mistake, expected: &[String]) -> Verdict {
+    let module = mistake.module();
+    let (passed, output) = run_module(executable, &module)?;
+    let results = check::test_results(&output);
+    let prefix = format!("{module}::");
+    let all_ran_and_passed = check::missing_checks(expected, &results, &prefix).is_none();
+    if passed && all_ran_and_passed {
+        return Err("its tests pass: the checks do not catch it".to_owned());
+    }
+    let shown = check::failures(&output);
+    if shown.contains(&mistake.expect) {
+        Ok(())
+    } else {
+        Err(format!(
+            "it fails, but the learner is not shown {:?}; they see:\n{}",
+            mistake.expect,
+            indent(if shown.trim().is_empty() {
+                &output
+            } else {
+                &shown
+            })
+        ))
+    }
+}
+
+/// A mistake that must not compile, or that only clippy catches, built on its own.
+fn verify_alone(root: &Path, dir: &Path, mistake: &Mistake, file: &Path, stage: Stage) -> Verdict {
+    let modules = [(mistake.module(), file.to_owned())];
+    let (built, stderr, _) = build_bundle(root, dir, &modules, false)?;
+    match stage {
+        Stage::Compile if built => Err("it must not compile, but it does".to_owned()),
+        Stage::Compile if stderr.contains(&mistake.expect) => Ok(()),
+        Stage::Compile => Err(format!(
+            "it does not compile, but the error does not say {:?}:\n{}",
+            mistake.expect,
+            indent(&first_error(&stderr))
+        )),
+        _ if !built => Err(format!(
+            "it must compile (only clippy should catch it):\n{}",
+            indent(&first_error(&stderr))
+        )),
+        _ => {
+            let (linted, stderr, _) = build_bundle(root, dir, &modules, true)?;
+            if linted {
+                Err("clippy does not catch it".to_owned())
+            } else if stderr.contains(&mistake.expect) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "clippy catches it, but does not say {:?}:\n{}",
+                    mistake.expect,
+                    indent(&first_error(&stderr))
+                ))
+            }
+        }
+    }
+}
+
+/// The first `error` block of cargo's output.
+fn first_error(stderr: &str) -> String {
+    let mut out = Vec::new();
+    for line in stderr.lines() {
+        if out.is_empty() {
+            if line.starts_with("error") {
+                out.push(line);
+            }
+        } else if line.is_empty() || out.len() > 30 {
+            break;
+        } else {
+            out.push(line);
+        }
+    }
+    if out.is_empty() {
+        stderr.lines().take(30).collect::<Vec<_>>().join("\n")
+    } else {
+        out.join("\n")
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("      {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_header_gives_kind_phrase_stage_and_the_code_follows() {
+        let text = "// mistake: asyncio habit\n// what: batches of `limit`, one after another,\n\
+                    //   as `itertools.batched` would\n// expect: a sliding window\n\n\
+                    async fn fetch_all() {}\n";
+        let m = parse("limited_concurrency", Path::new("x/batches.rs"), text).unwrap();
+        assert_eq!(m.kind, "asyncio habit");
+        assert_eq!(
+            m.what,
+            "batches of `limit`, one after another, as `itertools.batched` would"
+        );
+        assert_eq!(m.expect, "a sliding window");
+        assert_eq!(m.stage, Stage::Tests);
+        assert_eq!(m.body, "\nasync fn fetch_all() {}\n");
+        assert_eq!(m.module(), "limited_concurrency__batches");
+        let wrong_kind = "// mistake: typo\n// what: w\n// expect: e\n";
+        assert!(parse("e", Path::new("a.rs"), wrong_kind).is_err());
+        let no_phrase = "// mistake: cheat\n// what: w\n";
+        assert!(parse("e", Path::new("a.rs"), no_phrase).is_err());
+        let compile = "// mistake: cheat\n// what: w\n// expect: E0373\n// stage: compile\n";
+        assert_eq!(
+            parse("e", Path::new("a.rs"), compile).unwrap().stage,
+            Stage::Compile
+        );
+    }
+
+    #[test]
+    fn each_exercise_needs_three_mistakes_of_three_kinds() {
+        let m = |kind: &str| Mistake {
+            exercise: "e".into(),
+            name: "n".into(),
+            path: PathBuf::new(),
+            kind: kind.into(),
+            what: String::new(),
+            expect: String::new(),
+            stage: Stage::Tests,
+            body: String::new(),
+        };
+        let all = [m("asyncio habit"), m("almost-right Rust"), m("cheat")];
+        assert_eq!(coverage_gap(&all), None);
+        let two_kinds = [m("asyncio habit"), m("cheat"), m("cheat")];
+        assert!(
+            coverage_gap(&two_kinds)
+                .unwrap()
+                .contains("almost-right Rust")
+        );
+        assert!(
+            coverage_gap(&all[..2])
+                .unwrap()
+                .contains("2 recorded mistakes")
+        );
+    }
+}
