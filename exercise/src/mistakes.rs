@@ -317,6 +317,10 @@ pub fn verify(
 ) -> Result<Vec<(Mistake, Verdict)>, String> {
     let dir = scratch(root);
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    // One verify at a time: they share the bundle's sources and its executable.
+    let lock = std::fs::File::create(dir.join("lock")).map_err(|e| e.to_string())?;
+    lock.lock()
+        .map_err(|e| format!("locking {}: {e}", dir.display()))?;
     let mut verdicts = Vec::new();
     let mut bundled: Vec<(Mistake, PathBuf, Vec<String>)> = Vec::new();
     for exercise in exercises {

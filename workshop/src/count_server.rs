@@ -336,10 +336,21 @@ pub fn get_count_blocking(
 
 /// The count server's own [`router`], called in-process through `tower`: no socket, so its delays
 /// run on the caller's clock, a paused test clock included. (Over real TCP a paused clock can jump
-/// past a delay while a request is still in the kernel.) Clones share one counter.
+/// past a delay while a request is still in the kernel.) Clones share one counter, and what the
+/// server saw: how many requests it answered and how many it served at once, figures a caller
+/// cannot make up (the exercises' checks read them).
 #[derive(Clone, Debug)]
 pub struct InProcess {
     app: Router,
+    counter: Arc<Counter>,
+    load: Arc<Load>,
+}
+
+/// Requests in flight now, and the most there were at once.
+#[derive(Debug, Default)]
+struct Load {
+    now: std::sync::atomic::AtomicUsize,
+    most: std::sync::atomic::AtomicUsize,
 }
 
 impl Default for InProcess {
@@ -351,9 +362,22 @@ impl Default for InProcess {
 impl InProcess {
     /// A router with a fresh counter: the n-th answer is count n.
     pub fn new() -> Self {
+        let counter = Arc::new(Counter::default());
         Self {
-            app: router(Arc::new(Counter::default())),
+            app: router(counter.clone()),
+            counter,
+            load: Arc::default(),
         }
+    }
+
+    /// How many requests the server has answered (its counter).
+    pub fn answered(&self) -> u64 {
+        self.counter.get()
+    }
+
+    /// The most requests the server was serving at the same time.
+    pub fn most_at_once(&self) -> usize {
+        self.load.most.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// `GET /count?delay={delay_secs}`, answered by the router in this task.
@@ -367,9 +391,16 @@ impl InProcess {
         let request = axum::http::Request::get(&url)
             .body(axum::body::Body::empty())
             .map_err(|e| bad(e.to_string()))?;
-        let response = match self.app.clone().oneshot(request).await {
-            Ok(response) => response,
-            Err(never) => match never {},
+        let response = {
+            use std::sync::atomic::Ordering::SeqCst;
+            let now = self.load.now.fetch_add(1, SeqCst) + 1;
+            self.load.most.fetch_max(now, SeqCst);
+            // Counted down however the request ends, a cancelled one included.
+            let _leaving = Leaving(&self.load.now);
+            match self.app.clone().oneshot(request).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            }
         };
         let status = response.status();
         let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
@@ -385,9 +416,48 @@ impl InProcess {
     }
 }
 
+/// Takes one from a gauge when dropped.
+struct Leaving<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl Drop for Leaving<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn in_process_reports_what_the_server_saw() {
+        crate::testing::timeout(async {
+            let server = InProcess::new();
+            let probe = server.clone();
+            let ask = |d: f64| {
+                let server = server.clone();
+                async move { server.get_count(d).await }
+            };
+            let (a, b, c) = tokio::join!(ask(1.0), ask(2.0), ask(1.0));
+            assert_eq!((probe.answered(), probe.most_at_once()), (3, 3));
+            let mut counts = [a.unwrap(), b.unwrap(), c.unwrap()];
+            counts.sort_unstable();
+            assert_eq!(counts, [1, 2, 3]);
+            ask(0.5).await.unwrap();
+            ask(0.5).await.unwrap();
+            assert_eq!((probe.answered(), probe.most_at_once()), (5, 3));
+            // A request dropped while in flight leaves the gauge.
+            let cancelled = tokio::time::timeout(Duration::from_millis(10), ask(1.0)).await;
+            assert!(cancelled.is_err());
+            let _answers = tokio::join!(ask(0.1), ask(0.1), ask(0.1), ask(0.1));
+            assert_eq!(
+                probe.most_at_once(),
+                4,
+                "a cancelled request must leave the gauge"
+            );
+        })
+        .await;
+    }
 
     #[test]
     fn delay_parsing_accepts_finite_non_negative_numbers_up_to_the_cap() {
