@@ -200,6 +200,24 @@ mod tests {
                 "exercise/Cargo.toml needs the feature `{} = []`",
                 exercise.name
             );
+            assert!(
+                root.join(exercise.checks_path()).is_file(),
+                "{}: its checks {} are missing",
+                exercise.name,
+                exercise.checks_path().display()
+            );
+            let pulls_in = format!(
+                "#[cfg(test)]\n#[path = \"../checks/{}.rs\"]\nmod checks;\n",
+                exercise.name
+            );
+            for path in [exercise.path(), exercise.solution_path()] {
+                let text = std::fs::read_to_string(root.join(&path)).unwrap_or_default();
+                assert!(
+                    text.ends_with(&pulls_in),
+                    "{} must end with its checks:\n{pulls_in}",
+                    path.display()
+                );
+            }
             let source = std::fs::read_to_string(root.join(exercise.path())).unwrap_or_default();
             assert!(
                 !statement(&source).trim().is_empty(),

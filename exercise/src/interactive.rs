@@ -187,7 +187,7 @@ impl Session<'_> {
             exercise.path().display()
         ));
         self.screen.say(&statement(&source));
-        self.screen.say("\nChecking (compile → tests → clippy)…");
+        self.screen.say("\nChecking (compile, then tests and clippy)…");
         let outcome = check(
             self.root,
             exercise,

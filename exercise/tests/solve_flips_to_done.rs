@@ -1,6 +1,7 @@
 //! End to end, as a learner meets it: in a scratch copy of the workspace, the first exercise is
 //! `todo` and fails its check; with its solution copied in, `check` passes and `list` says `done`;
-//! `reset` brings back the shipped file and `todo`.
+//! with one of its checks ignored, or the line that pulls them in deleted, it does not pass;
+//! `reset` brings back the shipped files and `todo`.
 //!
 //! The scratch copy builds into this workspace's own target folder, so that only the runner's crate
 //! is compiled again. Cargo names a workspace crate's artifacts by its name and its path *within*
@@ -153,12 +154,51 @@ fn solving_an_exercise_flips_it_from_todo_to_done() {
         "{name} must be listed as done after a passing check: {after}"
     );
 
+    // The checks cannot be switched off: one ignored, or none pulled in, is not a pass.
+    let checks = scratch.join(dir).join("checks").join(format!("{name}.rs"));
+    let shipped_checks = std::fs::read_to_string(&checks).expect("the checks file");
+    let first_test = shipped_checks
+        .find("#[tokio::test")
+        .or_else(|| shipped_checks.find("#[test]"))
+        .expect("a test in the checks file");
+    let mut ignored = shipped_checks.clone();
+    ignored.insert_str(first_test, "#[ignore]\n");
+    std::fs::write(&checks, ignored).expect("ignore a check");
+    let skipped = cargo_exercise(&scratch, &["check", name]);
+    assert_eq!(
+        skipped.status.code(),
+        Some(1),
+        "an ignored check: {skipped:?}"
+    );
+    assert!(
+        stdout(&skipped).contains("The checks of this exercise were changed"),
+        "an ignored check must be named as a changed check: {}",
+        stdout(&skipped)
+    );
+    std::fs::write(&checks, &shipped_checks).expect("put the checks back");
+    let solved_text = std::fs::read_to_string(&solution).expect("the solution");
+    let cut = solved_text.find("#[cfg(test)]").expect("the checks line");
+    std::fs::write(&exercise, &solved_text[..cut]).expect("drop the checks line");
+    let unchecked = cargo_exercise(&scratch, &["check", name]);
+    assert_eq!(unchecked.status.code(), Some(1), "no checks: {unchecked:?}");
+    assert!(
+        stdout(&unchecked).contains("did not run"),
+        "{}",
+        stdout(&unchecked)
+    );
+
+    std::fs::write(&checks, "// nothing to check\n").expect("empty the checks");
     let reset = cargo_exercise(&scratch, &["reset", name]);
     assert!(reset.status.success(), "reset failed: {reset:?}");
     assert_eq!(
         std::fs::read_to_string(&exercise).expect("the exercise file"),
         shipped,
         "reset must bring back the shipped file"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&checks).expect("the checks file"),
+        shipped_checks,
+        "reset must bring back the shipped checks"
     );
     let again = stdout(&cargo_exercise(&scratch, &["list"]));
     assert!(line_for(&again, name).contains(" todo "), "{again}");
