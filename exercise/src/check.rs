@@ -235,7 +235,7 @@ pub(crate) fn cargo_program() -> OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 
-fn rustfmt_program() -> OsString {
+pub(crate) fn rustfmt_program() -> OsString {
     std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into())
 }
 

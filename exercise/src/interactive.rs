@@ -187,7 +187,8 @@ impl Session<'_> {
             exercise.path().display()
         ));
         self.screen.say(&statement(&source));
-        self.screen.say("\nChecking (compile, then tests and clippy)…");
+        self.screen
+            .say("\nChecking (compile, then tests and clippy)…");
         let outcome = check(
             self.root,
             exercise,

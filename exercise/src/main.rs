@@ -35,10 +35,10 @@ mod interactive;
 mod mistakes;
 mod splice;
 mod state;
+mod verify;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
@@ -259,74 +259,5 @@ fn verify(
             .map(|n| find(catalog, n))
             .collect::<Result<_>>()?
     };
-    let started = Instant::now();
-    let mut wrong = 0;
-    for exercise in chosen.iter().filter(|_| !mistakes_only) {
-        let shipped = check(root, exercise, Which::Exercise, false).map_err(|e| e.to_string())?;
-        let solved = check(root, exercise, Which::Solution, false).map_err(|e| e.to_string())?;
-        let problem = match (&shipped.failure, &solved.failure) {
-            (None, _) => {
-                Some("the exercise passes as shipped: it must fail until solved".to_owned())
-            }
-            (_, Some((stage, output))) => Some(format!("the solution fails: {stage}\n{output}")),
-            (Some(_), None) => None,
-        };
-        match problem {
-            None => {
-                let (stage, _) = shipped
-                    .failure
-                    .as_ref()
-                    .map_or((check::Stage::Tests, ""), |(s, o)| (*s, o.as_str()));
-                say!(
-                    "ok    {:32} as shipped {stage}; the solution passes",
-                    exercise.name
-                );
-            }
-            Some(problem) => {
-                wrong += 1;
-                say!("WRONG {:32} {problem}", exercise.name);
-            }
-        }
-    }
-    // Every exercise keeps at least three recorded mistakes, one of each kind.
-    for exercise in &chosen {
-        let recorded = mistakes::load(root, exercise)?;
-        if let Some(gap) = mistakes::coverage_gap(&recorded) {
-            wrong += 1;
-            say!("WRONG {:32} {gap}", exercise.name);
-        }
-    }
-    let verdicts = mistakes::verify(root, &chosen, repeat)?;
-    let mut caught = 0;
-    for (mistake, verdict) in &verdicts {
-        let label = format!("{}/{}", mistake.exercise, mistake.name);
-        match verdict {
-            Ok(()) => {
-                caught += 1;
-                say!(
-                    "ok    {label:48} {} caught: {:?}",
-                    mistake.kind,
-                    mistake.expect
-                );
-            }
-            Err(why) => {
-                wrong += 1;
-                say!(
-                    "WRONG {label:48} {} ({}: {}): {why}",
-                    mistake.kind,
-                    mistake.path.display(),
-                    mistake.what
-                );
-            }
-        }
-    }
-    let checked = if mistakes_only { 0 } else { chosen.len() };
-    say!(
-        "{} passed, {wrong} failed: verified {checked} exercises and {caught} of {} recorded \
-         mistakes in {:.0?}",
-        checked + verdicts.len() - wrong.min(checked + verdicts.len()),
-        verdicts.len(),
-        started.elapsed()
-    );
-    Ok(wrong == 0)
+    verify::run(root, &chosen, repeat, mistakes_only)
 }

@@ -261,16 +261,19 @@ fn build_bundle(
     Ok((output.status.success(), stderr, executable))
 }
 
-/// Runs one module's tests in the bundle's executable; kills them past [`HANG_LIMIT`].
-fn run_module(executable: &Path, module: &str) -> Result<(bool, String), String> {
+/// Runs one module's tests in the bundle's executable.
+fn run_module(root: &Path, executable: &Path, module: &str) -> Result<(bool, String), String> {
+    run_tests(root, executable, &[&format!("{module}::")])
+}
+
+/// Runs a test binary as `cargo test` would (from the crate's folder, no backtraces, every
+/// test's verdict on its own line); kills it past [`HANG_LIMIT`]. Returns whether it passed, and
+/// what it printed.
+pub fn run_tests(root: &Path, executable: &Path, args: &[&str]) -> Result<(bool, String), String> {
     let mut child = Command::new(executable)
-        .args([
-            &format!("{module}::"),
-            "--color",
-            "never",
-            "--format",
-            "pretty",
-        ])
+        .current_dir(root.join(env!("CARGO_PKG_NAME")))
+        .args(args)
+        .args(["--color", "never", "--format", "pretty"])
         .env("RUST_BACKTRACE", "0")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -372,7 +375,7 @@ pub fn verify(
     for (mistake, _, expected) in bundled {
         let mut verdict = Ok(());
         for _ in 0..repeat.max(1) {
-            verdict = judge_run(&executable, &mistake, &expected);
+            verdict = judge_run(root, &executable, &mistake, &expected);
             if verdict.is_err() {
                 break;
             }
@@ -383,9 +386,9 @@ pub fn verify(
 }
 
 /// One run of a mistake's tests: it must fail, and show its phrase.
-fn judge_run(executable: &Path, mistake: &Mistake, expected: &[String]) -> Verdict {
+fn judge_run(root: &Path, executable: &Path, mistake: &Mistake, expected: &[String]) -> Verdict {
     let module = mistake.module();
-    let (passed, output) = run_module(executable, &module)?;
+    let (passed, output) = run_module(root, executable, &module)?;
     let results = check::test_results(&output);
     let prefix = format!("{module}::");
     let all_ran_and_passed = check::missing_checks(expected, &results, &prefix).is_none();
@@ -439,6 +442,17 @@ fn verify_alone(root: &Path, dir: &Path, mistake: &Mistake, file: &Path, stage: 
             }
         }
     }
+}
+
+/// The first `error` block of cargo's output that names one of `paths`, else the first one.
+pub fn first_error_in(stderr: &str, paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let blocks: Vec<&str> = stderr.split("\n\n").collect();
+    blocks
+        .iter()
+        .find(|b| b.starts_with("error") && names.iter().any(|n| b.contains(n.as_str())))
+        .map(|b| b.to_string())
+        .unwrap_or_else(|| first_error(stderr))
 }
 
 /// The first `error` block of cargo's output.

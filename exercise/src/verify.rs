@@ -1,0 +1,272 @@
+//! `cargo exercise verify`, for authors and CI: every exercise fails as shipped, every solution
+//! passes (compile, all of its checks, clippy, rustfmt), and every recorded mistake is caught.
+//!
+//! It asks cargo as little as it can: one build of every exercise and solution (each a test
+//! binary), then the binaries are run directly; one clippy run over the solutions; one rustfmt;
+//! one build of the recorded mistakes (`mistakes`). A learner's `check` does the same steps for one
+//! file (`check.rs`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::catalog::Exercise;
+use crate::check::{self, Stage};
+use crate::mistakes;
+
+/// What verify found wrong, one line (or block) per problem.
+type Problems = Vec<(String, String)>;
+
+pub fn run(
+    root: &Path,
+    chosen: &[&Exercise],
+    repeat: usize,
+    mistakes_only: bool,
+) -> Result<bool, String> {
+    let started = Instant::now();
+    let mut problems: Problems = Vec::new();
+    let mut passed = 0;
+    if !mistakes_only {
+        let before = problems.len();
+        exercises_and_solutions(root, chosen, &mut problems)?;
+        passed += chosen.len().saturating_sub(problems.len() - before);
+    }
+    for exercise in chosen {
+        let recorded = mistakes::load(root, exercise)?;
+        if let Some(gap) = mistakes::coverage_gap(&recorded) {
+            problems.push((exercise.name.clone(), gap));
+        }
+    }
+    let verdicts = mistakes::verify(root, chosen, repeat)?;
+    let mut caught = 0;
+    for (mistake, verdict) in &verdicts {
+        let label = format!("{}/{}", mistake.exercise, mistake.name);
+        match verdict {
+            Ok(()) => {
+                caught += 1;
+                passed += 1;
+                say!(
+                    "ok    {label:56} {} caught: {:?}",
+                    mistake.kind,
+                    mistake.expect
+                );
+            }
+            Err(why) => problems.push((
+                label,
+                format!(
+                    "{} ({}: {}): {why}",
+                    mistake.kind,
+                    mistake.path.display(),
+                    mistake.what
+                ),
+            )),
+        }
+    }
+    for (what, why) in &problems {
+        say!("WRONG {what:56} {why}");
+    }
+    let checked = if mistakes_only { 0 } else { chosen.len() };
+    say!(
+        "{passed} passed, {} failed: verified {checked} exercises and {caught} of {} recorded \
+         mistakes in {:.0?}",
+        problems.len(),
+        verdicts.len(),
+        started.elapsed()
+    );
+    Ok(problems.is_empty())
+}
+
+/// The shipped files must fail and the solutions pass, each with every check it has.
+fn exercises_and_solutions(
+    root: &Path,
+    chosen: &[&Exercise],
+    problems: &mut Problems,
+) -> Result<(), String> {
+    let features: Vec<&str> = chosen.iter().map(|e| e.name.as_str()).collect();
+    let features = features.join(",");
+    let mut bins: Vec<String> = Vec::new();
+    for e in chosen {
+        bins.extend(["--bin".to_owned(), e.name.clone()]);
+        bins.extend(["--bin".to_owned(), e.solution_bin()]);
+    }
+    // One build of everything; a shipped exercise that does not compile stops nothing else.
+    let built = cargo(root, "test")
+        .args(["--no-run", "--no-fail-fast", "--features", &features])
+        .args(&bins)
+        .arg("--message-format=json-render-diagnostics")
+        .output()
+        .map_err(|e| format!("running cargo: {e}"))?;
+    let built_log = String::from_utf8_lossy(&built.stderr).into_owned();
+    let executables = executables(&String::from_utf8_lossy(&built.stdout));
+    let exe = |bin: &str| {
+        executables
+            .iter()
+            .find(|(name, _)| name == bin)
+            .map(|(_, p)| p.clone())
+    };
+    let mut solved = Vec::new();
+    for exercise in chosen {
+        let mut wrong = None;
+        // As shipped: it does not compile, or a check fails or does not run.
+        if let Some(shipped) = exe(&exercise.name) {
+            let expected = check::expected_tests(root, exercise, false);
+            let (ok, output) = mistakes::run_tests(root, &shipped, &[])?;
+            let results = check::test_results(&output);
+            if ok && check::missing_checks(&expected, &results, "").is_none() {
+                wrong =
+                    Some("the exercise passes as shipped: it must fail until solved".to_owned());
+            }
+        }
+        // The solution: built, and every check ran and passed.
+        match exe(&exercise.solution_bin()) {
+            None => {
+                wrong.get_or_insert(format!(
+                    "the solution does not compile:\n{}",
+                    mistakes::first_error_in(
+                        &built_log,
+                        &[exercise.solution_path(), exercise.checks_path()]
+                    )
+                ));
+            }
+            Some(solution) => {
+                let expected = check::expected_tests(root, exercise, false);
+                let (ok, output) = mistakes::run_tests(root, &solution, &[])?;
+                let results = check::test_results(&output);
+                if !ok {
+                    wrong.get_or_insert(format!(
+                        "the solution fails its tests:\n{}",
+                        check::failures(&output)
+                    ));
+                } else if let Some(missing) = check::missing_checks(&expected, &results, "") {
+                    wrong.get_or_insert(format!("the solution: {missing}"));
+                }
+            }
+        }
+        match wrong {
+            Some(why) => problems.push((exercise.name.clone(), why)),
+            None => solved.push(*exercise),
+        }
+    }
+    if solved.is_empty() {
+        return Ok(());
+    }
+    // Clippy over the solutions that passed, in one run.
+    let mut solution_bins = Vec::new();
+    for e in &solved {
+        solution_bins.extend(["--bin".to_owned(), e.solution_bin()]);
+    }
+    let linted = cargo(root, "clippy")
+        .args(["--profile", "test", "--keep-going", "--features", &features])
+        .args(&solution_bins)
+        .args(["--", "-D", "warnings"])
+        .output()
+        .map_err(|e| format!("running cargo clippy: {e}"))?;
+    let lint_log = String::from_utf8_lossy(&linted.stderr).into_owned();
+    let formatted = Command::new(check::rustfmt_program())
+        .current_dir(root)
+        .args(["--check", "--edition", "2024"])
+        .args(solved.iter().map(|e| e.solution_path()))
+        .output()
+        .map_err(|e| format!("running rustfmt: {e}"))?;
+    let fmt_log = String::from_utf8_lossy(&formatted.stdout).into_owned();
+    for exercise in solved {
+        let lint_failed = !linted.status.success()
+            && lint_log.contains(&format!("(bin \"{}\" test)", exercise.solution_bin()));
+        let folder = root.join(&exercise.dir);
+        let unformatted = fmt_log.lines().any(|l| {
+            l.starts_with("Diff in ")
+                && (l.contains(&exercise.solution_path().display().to_string())
+                    || l.contains(&format!("checks/{}.rs", exercise.name))
+                        && l.contains(&folder.display().to_string()))
+        });
+        if lint_failed {
+            problems.push((
+                exercise.name.clone(),
+                format!(
+                    "the solution fails: {}\n{}",
+                    Stage::Clippy,
+                    mistakes::first_error_in(
+                        &lint_log,
+                        &[exercise.solution_path(), exercise.checks_path()]
+                    )
+                ),
+            ));
+        } else if unformatted {
+            problems.push((
+                exercise.name.clone(),
+                format!(
+                    "the solution fails: {} (rustfmt --edition 2024 {})",
+                    Stage::Fmt,
+                    exercise.solution_path().display()
+                ),
+            ));
+        } else {
+            say!(
+                "ok    {:56} fails as shipped; the solution passes",
+                exercise.name
+            );
+        }
+    }
+    if !linted.status.success() && !lint_log.contains("could not compile `exercise`") {
+        problems.push(("clippy".to_owned(), lint_log));
+    }
+    Ok(())
+}
+
+/// cargo for this crate's targets, from the workspace root.
+fn cargo(root: &Path, subcommand: &str) -> Command {
+    let mut command = Command::new(check::cargo_program());
+    command
+        .current_dir(root)
+        .arg(subcommand)
+        .args(["-q", "-p", env!("CARGO_PKG_NAME"), "--color", "never"])
+        .env("RUST_BACKTRACE", "0");
+    command
+}
+
+/// `(target name, executable)` for each test binary in cargo's JSON messages.
+pub fn executables(json: &str) -> Vec<(String, PathBuf)> {
+    json.lines()
+        .filter(|line| line.contains("\"reason\":\"compiler-artifact\""))
+        .filter_map(|line| {
+            let exe = string_after(line, "\"executable\":\"")?;
+            let target = &line[line.find("\"target\":{")?..];
+            let name = string_after(target, "\"name\":\"")?;
+            Some((name, PathBuf::from(exe)))
+        })
+        .collect()
+}
+
+/// The JSON string that starts right after `key`.
+fn string_after(text: &str, key: &str) -> Option<String> {
+    let start = text.find(key)? + key.len();
+    let end = text[start..].find('"')?;
+    Some(text[start..start + end].to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn executables_are_read_from_cargos_json_messages() {
+        let json = concat!(
+            r#"{"reason":"compiler-artifact","package_id":"p","manifest_path":"m","#,
+            r#""target":{"kind":["bin"],"crate_types":["bin"],"name":"spawn_and_abort","#,
+            r#""src_path":"/w/part_05/exercises/spawn_and_abort.rs"},"profile":{"test":true},"#,
+            r#""features":[],"filenames":["/w/target/debug/deps/spawn_and_abort-1"],"#,
+            r#""executable":"/w/target/debug/deps/spawn_and_abort-1","fresh":true}"#,
+            "\n",
+            r#"{"reason":"compiler-artifact","target":{"name":"tokio"},"executable":null}"#,
+            "\n",
+            r#"{"reason":"build-finished","success":true}"#,
+        );
+        assert_eq!(
+            executables(json),
+            [(
+                "spawn_and_abort".to_owned(),
+                PathBuf::from("/w/target/debug/deps/spawn_and_abort-1")
+            )]
+        );
+    }
+}
