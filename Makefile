@@ -26,13 +26,18 @@ help:
 	@$(MAKE) --no-print-directory list
 
 list:
+	@CARGO=$(CARGO) scripts/build-quietly.sh -p exercise --bin walkthrough
 	@$(CARGO) run -q -p exercise --bin walkthrough -- --list
 
+# The build first, with cargo's lines while there is something to compile (a first run is never a
+# silent screen), then the program, quietly.
 $(addprefix part_,$(PARTS)):
+	@CARGO=$(CARGO) scripts/build-quietly.sh -p $@
 	@$(CARGO) run -q -p $@ -- $(ARGS)
 
 # The exercise runner (cargo alias: `cargo exercise`). `make exercise ARGS="check spawn_and_abort"`.
 exercise:
+	@CARGO=$(CARGO) scripts/build-quietly.sh -p exercise --bin exercise
 	@$(CARGO) run -q -p exercise -- $(ARGS)
 
 # Every exercise fails as shipped and every solution passes (compile, tests, clippy, fmt).
@@ -40,12 +45,15 @@ verify:
 	$(CARGO) run -q -p exercise -- verify
 
 walkthrough:
+	@CARGO=$(CARGO) scripts/build-quietly.sh -p exercise --bin walkthrough
 	@$(CARGO) run -q -p exercise --bin walkthrough -- $(if $(FROM),--from $(FROM),)
 
 server:
+	@CARGO=$(CARGO) scripts/build-quietly.sh -p workshop --bin count_server
 	$(CARGO) run -q -p workshop --bin count_server -- --host 127.0.0.1 --port 8000
 
 mr-server mini_redis:
+	@CARGO=$(CARGO) scripts/build-quietly.sh -p mini_redis --bin mini_redis
 	$(CARGO) run -q -p mini_redis --bin mini_redis -- --bind 127.0.0.1 --port 1337 $(ARGS)
 
 # The original workshop used `nc localhost 1337`; without nc, the project's own client.
