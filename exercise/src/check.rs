@@ -220,10 +220,42 @@ fn strip_ansi(text: &str) -> String {
     out
 }
 
+/// A failed stage, its output tidied for the learner and its first error explained when it is one
+/// of the common async ones (`workshop::explain`).
 fn fail(stage: Stage, output: String) -> Outcome {
+    let output = match stage {
+        Stage::Compile | Stage::Tests | Stage::Clippy => {
+            workshop::explain::annotate(&tidy(&output))
+        }
+        Stage::Checks | Stage::Fmt => output,
+    };
     Outcome {
         failure: Some((stage, output)),
     }
+}
+
+/// Cargo's words for the runner's crate replaced by the learner's file: paths read
+/// `part_01/exercises/x.rs`, not `exercise/../part_01/exercises/x.rs`, and "could not compile"
+/// names the exercise, not the crate that builds it.
+pub fn tidy(output: &str) -> String {
+    let output = output.replace(concat!(env!("CARGO_PKG_NAME"), "/../"), "");
+    output
+        .lines()
+        .map(|line| match line.find("could not compile `") {
+            Some(at) if line.contains(concat!("`", env!("CARGO_PKG_NAME"), "` (bin \"")) => {
+                let bin = line
+                    .split("(bin \"")
+                    .nth(1)
+                    .and_then(|rest| rest.split('"').next())
+                    .unwrap_or("");
+                let tail = line.split(") ").nth(1).unwrap_or("");
+                format!("{}could not compile {bin} {tail}", &line[..at])
+            }
+            _ => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -307,6 +339,21 @@ mod tests {
             "every failing test: {shown}"
         );
         assert!(shown.contains("(2 tests failed)"), "{shown}");
+    }
+
+    #[test]
+    fn cargo_paths_and_crate_name_give_way_to_the_learners_file() {
+        let raw = "thread 'checks::a' panicked at exercise/../part_01/exercises/x.rs:3:5:\n\
+                   error: could not compile `exercise` (bin \"x\" test) due to 1 previous error\n";
+        let tidied = tidy(raw);
+        assert!(
+            tidied.contains("panicked at part_01/exercises/x.rs:3:5:"),
+            "{tidied}"
+        );
+        assert!(
+            tidied.contains("error: could not compile x due to 1 previous error"),
+            "{tidied}"
+        );
     }
 
     #[test]

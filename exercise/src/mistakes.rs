@@ -444,6 +444,110 @@ fn verify_alone(root: &Path, dir: &Path, mistake: &Mistake, file: &Path, stage: 
     }
 }
 
+/// The pinning programs of the explained errors (`exercise/explained/*.rs`, see
+/// `workshop::explain`): each must still fail as it says (`// stage: compile`, the default, or
+/// `clippy`), and the runner must explain it with the entry it names (`// explains: ID`).
+pub fn verify_explained(root: &Path) -> Result<Vec<(String, Verdict)>, String> {
+    let folder = root.join(env!("CARGO_PKG_NAME")).join("explained");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .map_err(|e| format!("{}: {e}", folder.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .collect();
+    paths.sort();
+    let dir = scratch(root);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let lock = std::fs::File::create(dir.join("lock")).map_err(|e| e.to_string())?;
+    lock.lock()
+        .map_err(|e| format!("locking {}: {e}", dir.display()))?;
+    // The header of each: what it explains, and whether only clippy catches it.
+    let mut cases = Vec::new();
+    let mut verdicts = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+        let field = |key: &str| {
+            text.lines()
+                .take_while(|l| l.starts_with("//"))
+                .find_map(|l| l.strip_prefix(&format!("// {key}:")))
+                .map(|v| v.trim().to_owned())
+        };
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+            .to_owned();
+        match field("explains") {
+            Some(id) => cases.push((name, id, field("stage").as_deref() == Some("clippy"), path)),
+            None => verdicts.push((name, Err("no `// explains: ID` line".to_owned()))),
+        }
+    }
+    // The compile errors all in one build: rustc reports each module's. A case whose error does
+    // not show there (a lint, which rustc leaves out once there are errors) is built alone.
+    let together: Vec<(String, PathBuf)> = cases
+        .iter()
+        .filter(|(_, _, clippy, _)| !clippy)
+        .map(|(name, _, _, path)| (format!("explained__{name}"), path.clone()))
+        .collect();
+    let (_, combined, _) = build_bundle(root, &dir, &together, false)?;
+    for (name, id, clippy, path) in cases {
+        let modules = [(format!("explained__{name}"), path.clone())];
+        let own = error_naming(&combined, &path);
+        let (failed, output) = match (clippy, own) {
+            (false, Some(block)) => (true, block),
+            (false, None) => {
+                let (built, stderr, _) = build_bundle(root, &dir, &modules, false)?;
+                (!built, stderr)
+            }
+            (true, _) => {
+                let (built, stderr, _) = build_bundle(root, &dir, &modules, false)?;
+                if !built {
+                    let why = format!("it must compile:\n{}", first_error(&stderr));
+                    verdicts.push((name, Err(why)));
+                    continue;
+                }
+                let (linted, stderr, _) = build_bundle(root, &dir, &modules, true)?;
+                (!linted, stderr)
+            }
+        };
+        let verdict = if !failed {
+            Err(format!(
+                "it {} no longer fails: the error it pins is gone",
+                if clippy {
+                    "passes clippy:"
+                } else {
+                    "compiles:"
+                }
+            ))
+        } else {
+            match workshop::explain::explain(&output) {
+                Some(known) if known.id == id => Ok(()),
+                Some(known) => Err(format!("explained as {:?}, not {id:?}", known.id)),
+                None => Err(format!(
+                    "not explained (the runner shows it as cargo printed it):\n{}",
+                    indent(&first_error(&output))
+                )),
+            }
+        };
+        verdicts.push((format!("{name} ({id})"), verdict));
+    }
+    Ok(verdicts)
+}
+
+/// The first error block of a build's output whose location is in `path`.
+fn error_naming(stderr: &str, path: &Path) -> Option<String> {
+    let name = path.display().to_string();
+    stderr
+        .split("\n\n")
+        .filter(|block| block.starts_with("error") && !block.starts_with("error: could not"))
+        .find(|block| {
+            block
+                .lines()
+                .find(|l| l.trim_start().starts_with("--> "))
+                .is_some_and(|l| l.contains(&name))
+        })
+        .map(|block| format!("{block}\n"))
+}
+
 /// The first `error` block of cargo's output that names one of `paths`, else the first one.
 pub fn first_error_in(stderr: &str, paths: &[PathBuf]) -> String {
     let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();

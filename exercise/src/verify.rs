@@ -62,6 +62,18 @@ pub fn run(
             )),
         }
     }
+    // The errors the runner explains, each pinned by a program that still triggers it.
+    if !mistakes_only {
+        for (name, verdict) in mistakes::verify_explained(root)? {
+            match verdict {
+                Ok(()) => {
+                    passed += 1;
+                    say!("ok    {:56} explained", format!("explained/{name}"));
+                }
+                Err(why) => problems.push((format!("explained/{name}"), why)),
+            }
+        }
+    }
     for (what, why) in &problems {
         say!("WRONG {what:56} {why}");
     }

@@ -18,6 +18,7 @@
 
 pub mod blocking;
 pub mod count_server;
+pub mod explain;
 pub mod lesson;
 pub mod log;
 pub mod testing;
