@@ -293,7 +293,7 @@ mod tests {
     #[test]
     fn tokio_panics_outside_a_runtime_are_explained() {
         let output = panic_of(|| {
-            let _ = tokio::time::sleep(Duration::from_millis(1));
+            drop(tokio::time::sleep(Duration::from_millis(1)));
         });
         assert_explained(&output, "no_reactor");
     }
