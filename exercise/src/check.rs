@@ -238,7 +238,10 @@ fn fail(stage: Stage, output: String) -> Outcome {
 /// `part_01/exercises/x.rs`, not `exercise/../part_01/exercises/x.rs`, and "could not compile"
 /// names the exercise, not the crate that builds it.
 pub fn tidy(output: &str) -> String {
-    let output = output.replace(concat!(env!("CARGO_PKG_NAME"), "/../"), "");
+    let output = output
+        .replace(concat!(env!("CARGO_PKG_NAME"), "/../"), "")
+        .replace("/exercises/../checks/", "/checks/")
+        .replace("/solutions/../checks/", "/checks/");
     output
         .lines()
         .map(|line| match line.find("could not compile `") {
@@ -343,11 +346,11 @@ mod tests {
 
     #[test]
     fn cargo_paths_and_crate_name_give_way_to_the_learners_file() {
-        let raw = "thread 'checks::a' panicked at exercise/../part_01/exercises/x.rs:3:5:\n\
+        let raw = "thread 'checks::a' panicked at exercise/../part_01/exercises/../checks/x.rs:3:5:\n\
                    error: could not compile `exercise` (bin \"x\" test) due to 1 previous error\n";
         let tidied = tidy(raw);
         assert!(
-            tidied.contains("panicked at part_01/exercises/x.rs:3:5:"),
+            tidied.contains("panicked at part_01/checks/x.rs:3:5:"),
             "{tidied}"
         );
         assert!(

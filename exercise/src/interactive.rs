@@ -112,7 +112,11 @@ impl Session<'_> {
                 return Ok(true);
             };
             let exercise = &self.catalog.exercises[index];
+            // Pinned: a pass never moves the runner on by itself (an editor's autosave after a
+            // pass would), only `n` does.
+            state.current = Some(exercise.name.clone());
             let passed = self.show(state, exercise)?;
+            let mut hint_shown = false;
             // Wait for something that changes the picture.
             loop {
                 let input = match rx.recv_timeout(Duration::from_secs(3600)) {
@@ -128,9 +132,14 @@ impl Session<'_> {
                         break;
                     }
                     Input::Changed(_) => {}
-                    Input::Key('h') => self
-                        .screen
-                        .say(&format!("\nHint:\n{}\n", exercise.hint.trim_end())),
+                    Input::Key('h') if hint_shown => {
+                        self.screen.say("(The hint is above.)");
+                    }
+                    Input::Key('h') => {
+                        hint_shown = true;
+                        self.screen
+                            .say(&format!("\nHint:\n{}\n", exercise.hint.trim_end()));
+                    }
                     Input::Key('l') => self.screen.say(&self.listing(state)),
                     Input::Key('n') if passed => {
                         // The next unsolved one after this; none left: the "all done" screen.
@@ -180,13 +189,18 @@ impl Session<'_> {
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         self.screen.clear();
         let total = self.catalog.exercises.len();
+        let position = self.catalog.position(&exercise.name).map_or(0, |i| i + 1);
         self.screen.say(&format!(
-            "{}/{total} done · {} · {}\n",
-            state.done_count(self.catalog),
+            "Exercise {position} of {total} · {} · {}\n",
             exercise.name,
             exercise.path().display()
         ));
-        self.screen.say(&statement(&source));
+        // The statement is Markdown wrapped at 100 columns in the file: joined and wrapped again
+        // to this window.
+        let width = terminal::size().map_or(100, |(w, _)| usize::from(w).clamp(40, 100));
+        let styled = io::stdout().is_terminal();
+        self.screen
+            .say(crate::render::markdown(&statement(&source), width, styled).trim_end());
         self.screen
             .say("\nChecking (compile, then tests and clippy)…");
         let outcome = check(
@@ -206,7 +220,8 @@ impl Session<'_> {
                 state.done_count(self.catalog)
             )),
             Some((stage, output)) => {
-                self.screen.say(output.trim_end());
+                self.screen
+                    .say(wrap_lines(output.trim_end(), width).trim_end());
                 self.screen.say(&format!("\n✗ Not yet: {stage}."));
             }
         }
@@ -221,7 +236,13 @@ impl Session<'_> {
                 exercise.path().display()
             )
         };
-        self.screen.say(&format!("{how}\n{KEYS}"));
+        let keys = if self.watch {
+            KEYS.to_owned()
+        } else {
+            format!("{KEYS} (type the letter, then Enter)")
+        };
+        self.screen
+            .say(wrap_lines(&format!("{how}\n{keys}"), width).trim_end());
         Ok(outcome.passed())
     }
 
@@ -233,6 +254,37 @@ impl Session<'_> {
         }
         text
     }
+}
+
+/// Each line longer than `width` broken at spaces (a terminal breaks it mid-word), its
+/// continuation indented as the line was.
+fn wrap_lines(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        if line.chars().count() <= width || !line.contains(' ') {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let indent: String = line.chars().take_while(|c| *c == ' ').collect();
+        let mut current = String::new();
+        for word in line.trim_start().split(' ') {
+            let room = current.chars().count() + 1 + word.chars().count();
+            if !current.trim().is_empty() && room > width {
+                out.push_str(&current);
+                out.push('\n');
+                current = indent.clone();
+            } else if !current.trim().is_empty() {
+                current.push(' ');
+            } else {
+                current = indent.clone();
+            }
+            current.push_str(word);
+        }
+        out.push_str(&current);
+        out.push('\n');
+    }
+    out
 }
 
 const KEYS: &str = "h hint · n next · l list · r reset · s solution · q quit";
@@ -308,4 +360,28 @@ fn read_lines(tx: Sender<Input>) {
         }
     }
     let _ = tx.send(Input::Quit);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_break_at_spaces_within_the_width() {
+        let text = "short\n  delays [3, 1, 1, 1] s with a limit of 2 took 6 s; as a sliding window \
+                    they take 3 s\nnospaces_at_all_but_far_too_long_for_the_width";
+        let wrapped = wrap_lines(text, 30);
+        for line in wrapped.lines() {
+            assert!(
+                line.chars().count() <= 30 || !line.contains(' '),
+                "{line:?} in\n{wrapped}"
+            );
+        }
+        assert!(
+            wrapped.starts_with("short\n  delays [3, 1, 1, 1] s with a\n  "),
+            "{wrapped}"
+        );
+        let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(words(&wrapped), words(text));
+    }
 }

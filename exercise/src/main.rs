@@ -33,6 +33,7 @@ mod catalog;
 mod check;
 mod interactive;
 mod mistakes;
+mod render;
 mod splice;
 mod state;
 mod verify;

@@ -16,13 +16,14 @@
 #[path = "catalog.rs"]
 #[allow(dead_code)] // the walkthrough reads the catalog; the runner uses the rest
 mod catalog;
+#[path = "render.rs"]
+mod render;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
 
 use clap::Parser;
-use termimad::MadSkin;
 use workshop::lesson::{lesson_text, title};
 
 /// Every part's README, compiled in: the titles can never disagree with the lessons.
@@ -108,53 +109,7 @@ fn listing() -> String {
 /// The lesson as the terminal shows it: rustdoc's hidden lines dropped, Markdown rendered by
 /// termimad and wrapped to `width` columns; plain text (no colours) when `styled` is false.
 fn render(readme: &str, width: usize, styled: bool) -> String {
-    let skin = if styled {
-        MadSkin::default()
-    } else {
-        MadSkin::no_style()
-    };
-    // termimad reads ```lang fences as code blocks; the language tag itself is not shown.
-    skin.text(&join_soft_breaks(&lesson_text(readme)), Some(width))
-        .to_string()
-}
-
-/// Markdown's soft line breaks made explicit: the READMEs are wrapped at 100 columns, and in
-/// Markdown a single newline inside a paragraph or a list item is a space. termimad renders line
-/// by line, so without this each source line would be wrapped on its own, raggedly.
-fn join_soft_breaks(markdown: &str) -> String {
-    let mut out: Vec<String> = Vec::new();
-    let mut in_fence = false;
-    let mut joinable = false; // the last line is prose that a continuation may join
-    for line in markdown.lines() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("```") {
-            in_fence = !in_fence;
-            joinable = false;
-            out.push(line.to_owned());
-            continue;
-        }
-        let starts_block = trimmed.is_empty()
-            || trimmed.starts_with('#')
-            || trimmed.starts_with('|')
-            || trimmed.starts_with("- ")
-            || trimmed.starts_with("* ")
-            || trimmed.starts_with("> ")
-            || trimmed
-                .split_once(". ")
-                .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
-        match out.last_mut() {
-            Some(last) if !in_fence && joinable && !starts_block => {
-                last.push(' ');
-                last.push_str(trimmed);
-            }
-            _ => out.push(line.to_owned()),
-        }
-        joinable = !in_fence
-            && !trimmed.is_empty()
-            && !trimmed.starts_with('#')
-            && !trimmed.starts_with('|');
-    }
-    out.join("\n") + "\n"
+    render::markdown(&lesson_text(readme), width, styled)
 }
 
 fn root() -> PathBuf {
@@ -356,7 +311,7 @@ mod tests {
         let markdown = "One\ntwo.\n\n- item\n  goes on\n- next\n1. first\n   more\n\
             | a |\n| b |\n```sh\nline one\nline two\n```\n# Head\nText";
         assert_eq!(
-            join_soft_breaks(markdown),
+            render::join_soft_breaks(markdown),
             "One two.\n\n- item goes on\n- next\n1. first more\n| a |\n| b |\n\
              ```sh\nline one\nline two\n```\n# Head\nText\n"
         );
