@@ -197,7 +197,9 @@ impl Session<'_> {
         ));
         // The statement is Markdown wrapped at 100 columns in the file: joined and wrapped again
         // to this window.
-        let width = terminal::size().map_or(100, |(w, _)| usize::from(w).clamp(40, 100));
+        let width = terminal::size().map_or(100, |(w, _)| {
+            usize::from(w).saturating_sub(1).clamp(40, 100)
+        });
         let styled = io::stdout().is_terminal();
         self.screen
             .say(crate::render::markdown(&statement(&source), width, styled).trim_end());

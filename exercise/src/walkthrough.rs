@@ -81,6 +81,10 @@ enum Answer {
     Skip,
     Exercise,
     Quit,
+    /// Space: the next screen of the lesson.
+    More,
+    /// A key with no meaning at this prompt.
+    Other,
 }
 
 fn answer(line: Option<&str>) -> Answer {
@@ -89,7 +93,8 @@ fn answer(line: Option<&str>) -> Answer {
         Some("q" | "quit" | "exit") => Answer::Quit,
         Some("s" | "skip") => Answer::Skip,
         Some("e" | "exercise") => Answer::Exercise,
-        Some(_) => Answer::Go,
+        Some("") => Answer::Go,
+        Some(_) => Answer::Other,
     }
 }
 
@@ -139,12 +144,90 @@ fn open_exercise(name: &str) -> std::io::Result<ExitStatus> {
         .status()
 }
 
-fn prompt(text: &str, input: &mut impl BufRead) -> std::io::Result<Answer> {
-    print!("\n── {text} ── ");
-    std::io::stdout().flush()?;
-    let mut line = String::new();
-    let read = input.read_line(&mut line)?;
-    Ok(answer((read > 0).then_some(line.as_str())))
+/// Where the presenter's answers come from: single keys on a terminal, lines otherwise (a pipe, a
+/// script, `--no-watch`-style use).
+enum Keys<R> {
+    Terminal,
+    Lines(R),
+}
+
+impl<R: BufRead> Keys<R> {
+    /// Shows `text` and waits for an answer that `accepts`; a key it does not accept is answered
+    /// with the prompt again. Keys pressed before the prompt (while a part ran) are dropped.
+    fn ask(&mut self, text: &str, accepts: &[Answer]) -> std::io::Result<Answer> {
+        loop {
+            print!("\n── {text} ── ");
+            std::io::stdout().flush()?;
+            let answer = match self {
+                Keys::Terminal => read_key()?,
+                Keys::Lines(input) => {
+                    let mut line = String::new();
+                    let read = input.read_line(&mut line)?;
+                    answer((read > 0).then_some(line.as_str()))
+                }
+            };
+            if accepts.contains(&answer) || answer == Answer::Quit {
+                println!();
+                return Ok(answer);
+            }
+        }
+    }
+}
+
+/// One key, in raw mode: Enter, space, e, s, q (Esc and Ctrl-C quit too). Anything typed before
+/// the call is dropped first.
+fn read_key() -> std::io::Result<Answer> {
+    use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+    crossterm::terminal::enable_raw_mode()?;
+    let result = (|| {
+        while event::poll(std::time::Duration::ZERO)? {
+            let _ = event::read()?;
+        }
+        loop {
+            let Event::Key(key) = event::read()? else {
+                continue;
+            };
+            if key.kind != KeyEventKind::Press {
+                continue;
+            }
+            return Ok(match key.code {
+                KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => Answer::Quit,
+                KeyCode::Enter => Answer::Go,
+                KeyCode::Char(' ') | KeyCode::Down | KeyCode::PageDown => Answer::More,
+                KeyCode::Esc => Answer::Quit,
+                KeyCode::Char(c) => answer(Some(&c.to_string())),
+                _ => Answer::Other,
+            });
+        }
+    })();
+    let _ = crossterm::terminal::disable_raw_mode();
+    result
+}
+
+/// The lesson a screen at a time: space (or ↓) shows more, Enter runs the part at once, s skips
+/// it, q quits. Returns the answer that ended the paging (`More` when the whole lesson was shown).
+fn page<R: BufRead>(text: &str, height: usize, keys: &mut Keys<R>) -> std::io::Result<Answer> {
+    let lines: Vec<&str> = text.lines().collect();
+    let screen = height.saturating_sub(3).max(5);
+    let mut shown = 0;
+    while shown < lines.len() {
+        let end = (shown + screen).min(lines.len());
+        for line in &lines[shown..end] {
+            println!("{line}");
+        }
+        shown = end;
+        if shown < lines.len() {
+            let left = lines.len() - shown;
+            let answer = keys.ask(
+                &format!("space: {left} more lines · Enter: run it · s: skip · q: quit"),
+                &[Answer::More, Answer::Go, Answer::Skip],
+            )?;
+            if answer != Answer::More {
+                return Ok(answer);
+            }
+        }
+    }
+    Ok(Answer::More)
 }
 
 fn main() -> std::io::Result<()> {
@@ -157,20 +240,34 @@ fn main() -> std::io::Result<()> {
         .map(|c| c.exercises)
         .unwrap_or_default();
     let styled = std::io::stdout().is_terminal();
-    let width = termimad::terminal_size().0.clamp(40, 100) as usize;
+    let (columns, rows) = termimad::terminal_size();
+    let width = usize::from(columns).saturating_sub(1).clamp(40, 100);
+    let height = if styled {
+        usize::from(rows)
+    } else {
+        usize::MAX
+    };
     let stdin = std::io::stdin();
-    let mut input = stdin.lock();
+    let mut keys = if stdin.is_terminal() && styled {
+        Keys::Terminal
+    } else {
+        Keys::Lines(stdin.lock())
+    };
     for part in args.from..=16 {
         let readme = READMES[part - 1];
-        println!("\n▶▶ part_{part:02}: {}\n", title(readme));
-        print!("{}", render(readme, width, styled));
-        match prompt(
-            &format!("Enter: run part_{part:02} · s: skip · q: quit"),
-            &mut input,
-        )? {
+        // The lesson opens with its title: it is not printed twice.
+        println!();
+        let mut choice = page(&render(readme, width, styled), height, &mut keys)?;
+        if choice == Answer::More {
+            choice = keys.ask(
+                &format!("Enter: run part_{part:02} · s: skip · q: quit"),
+                &[Answer::Go, Answer::Skip],
+            )?;
+        }
+        match choice {
             Answer::Quit => return goodbye(part),
             Answer::Skip => {}
-            Answer::Go | Answer::Exercise => match run_part(part) {
+            _ => match run_part(part) {
                 Ok(status) if status.success() => {}
                 Ok(status) => println!("\n(part_{part:02} ended with {status})"),
                 Err(e) => println!("\n(could not start part_{part:02}: {e})"),
@@ -189,20 +286,23 @@ fn main() -> std::io::Result<()> {
         };
         if let Some(first) = mine.first() {
             println!("\nExercises for this part: {}", mine.join(", "));
-            if prompt(
+            let choice = keys.ask(
                 &format!("e: try {first} · Enter: {next} · q: quit"),
-                &mut input,
-            )? == Answer::Exercise
-            {
+                &[Answer::Exercise, Answer::Go],
+            )?;
+            if choice == Answer::Quit {
+                return goodbye(part + 1);
+            }
+            if choice == Answer::Exercise {
                 if let Err(e) = open_exercise(first) {
                     println!("(could not start the exercise runner: {e})");
                 }
-                if prompt(&format!("Enter: {next} · q: quit"), &mut input)? == Answer::Quit {
+                let back = keys.ask(&format!("Enter: {next} · q: quit"), &[Answer::Go])?;
+                if back == Answer::Quit {
                     return goodbye(part + 1);
                 }
-                continue;
             }
-        } else if prompt(&format!("Enter: {next} · q: quit"), &mut input)? == Answer::Quit {
+        } else if keys.ask(&format!("Enter: {next} · q: quit"), &[Answer::Go])? == Answer::Quit {
             return goodbye(part + 1);
         }
     }
@@ -245,6 +345,7 @@ mod tests {
         assert_eq!(answer(None), Answer::Quit);
         assert_eq!(answer(Some("e\n")), Answer::Exercise);
         assert_eq!(answer(Some("s")), Answer::Skip);
+        assert_eq!(answer(Some("x\n")), Answer::Other);
     }
 
     #[test]
