@@ -66,11 +66,15 @@ impl Drop for RawMode {
 
 pub fn run(root: &Path, catalog: &Catalog, watch: bool, start: Option<&str>) -> Result<bool> {
     let mut state = crate::load(root)?;
-    if let Some(name) = start {
-        crate::find(catalog, name)?;
-        state.current = Some(name.to_owned());
-        crate::save(root, &state)?;
-    }
+    // `--start NAME` opens that exercise; it becomes the learner's place only if unsolved (the
+    // walkthrough's `e` on a solved one must not move the place from the first unsolved).
+    let viewing = match start {
+        Some(name) => {
+            crate::find(catalog, name)?;
+            catalog.position(name)
+        }
+        None => None,
+    };
     let (tx, rx) = mpsc::channel();
     let watch = watch && io::stdin().is_terminal();
     let _raw;
@@ -90,7 +94,7 @@ pub fn run(root: &Path, catalog: &Catalog, watch: bool, start: Option<&str>) -> 
         screen,
         watch,
     }
-    .drive(&mut state, &rx)
+    .drive(&mut state, &rx, viewing)
 }
 
 struct Session<'a> {
@@ -101,9 +105,14 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
-    fn drive(&self, state: &mut State, rx: &Receiver<Input>) -> Result<bool> {
+    fn drive(
+        &self,
+        state: &mut State,
+        rx: &Receiver<Input>,
+        mut viewing: Option<usize>,
+    ) -> Result<bool> {
         loop {
-            let Some(index) = state.current_index(self.catalog) else {
+            let Some(index) = viewing.or_else(|| state.current_index(self.catalog)) else {
                 self.screen.say(&format!(
                     "All {} exercises done. `cargo exercise list` shows them; the capstone \
                      server is in mini_redis/.",
@@ -113,8 +122,12 @@ impl Session<'_> {
             };
             let exercise = &self.catalog.exercises[index];
             // Pinned: a pass never moves the runner on by itself (an editor's autosave after a
-            // pass would), only `n` does.
-            state.current = Some(exercise.name.clone());
+            // pass would), only `n` does. A solved exercise opened again is looked at, and the
+            // learner's place stays where it was.
+            if !state.is_done(&exercise.name) {
+                state.current = Some(exercise.name.clone());
+            }
+            viewing = Some(index);
             let passed = self.show(state, exercise)?;
             let mut hint_shown = false;
             // Wait for something that changes the picture.
@@ -147,6 +160,7 @@ impl Session<'_> {
                             .next_unsolved(self.catalog, index + 1)
                             .map(|next| self.catalog.exercises[next].name.clone());
                         crate::save(self.root, state)?;
+                        viewing = None;
                         break;
                     }
                     Input::Key('n') => self
