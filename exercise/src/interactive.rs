@@ -21,6 +21,9 @@ use crate::state::State;
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Input {
     Key(char),
+    /// ↑ and ↓, for choosing in the list.
+    Up,
+    Down,
     Recheck,
     Changed(PathBuf),
     Quit,
@@ -153,7 +156,12 @@ impl Session<'_> {
                         self.screen
                             .say(&format!("\nHint:\n{}\n", exercise.hint.trim_end()));
                     }
-                    Input::Key('l') => self.screen.say(&self.listing(state)),
+                    Input::Key('l') if self.watch => {
+                        // The list took the screen: the chosen exercise, or this one again.
+                        viewing = Some(self.choose(state, index, rx).unwrap_or(index));
+                        break;
+                    }
+                    Input::Key('l') => self.screen.say(&self.listing(state, index)),
                     Input::Key('n') if passed => {
                         // The next unsolved one after this; none left: the "all done" screen.
                         state.current = state
@@ -167,13 +175,14 @@ impl Session<'_> {
                         .screen
                         .say("Not yet: `n` moves on once this one passes."),
                     Input::Key('s') if state.is_done(&exercise.name) => {
-                        let solution =
-                            std::fs::read_to_string(self.root.join(exercise.solution_path()))
-                                .map_err(|e| e.to_string())?;
-                        self.screen.say(&format!(
-                            "\n{}:\n\n{solution}",
-                            exercise.solution_path().display()
-                        ));
+                        let diff = solution_diff(self.root, exercise)?;
+                        if let Some(Input::Changed(path)) = self.page(&diff, rx)
+                            && path.ends_with(exercise.path())
+                        {
+                            drain(rx);
+                            break;
+                        }
+                        self.screen.say(KEYS);
                     }
                     Input::Key('s') => self
                         .screen
@@ -191,6 +200,7 @@ impl Session<'_> {
                         self.screen.say("Left as it is.");
                     }
                     Input::Key(_) => self.screen.say(KEYS),
+                    Input::Up | Input::Down => {}
                 }
             }
         }
@@ -262,13 +272,66 @@ impl Session<'_> {
         Ok(outcome.passed())
     }
 
-    fn listing(&self, state: &State) -> String {
+    /// Every exercise, ✓ when solved, `▶` at `at`.
+    fn listing(&self, state: &State, at: usize) -> String {
         let mut text = String::from("\n");
-        for e in &self.catalog.exercises {
+        for (i, e) in self.catalog.exercises.iter().enumerate() {
             let mark = if state.is_done(&e.name) { "✓" } else { " " };
-            text.push_str(&format!("{mark} {:32} {}\n", e.name, e.path().display()));
+            let cursor = if i == at { "▶" } else { " " };
+            text.push_str(&format!(
+                "{cursor} {mark} {:32} {}\n",
+                e.name,
+                e.path().display()
+            ));
         }
         text
+    }
+
+    /// The list to choose from: ↑/↓ (or k/j) move, Enter opens, q or Esc goes back. Returns the
+    /// exercise chosen.
+    fn choose(&self, state: &State, current: usize, rx: &Receiver<Input>) -> Option<usize> {
+        let mut at = current;
+        let last = self.catalog.exercises.len().saturating_sub(1);
+        loop {
+            self.screen.clear();
+            self.screen.say(&format!(
+                "Exercises — ↑/↓ choose · Enter open · q back{}",
+                self.listing(state, at).trim_end_matches('\n')
+            ));
+            match rx.recv().ok()? {
+                Input::Up | Input::Key('k') => at = at.saturating_sub(1),
+                Input::Down | Input::Key('j') => at = (at + 1).min(last),
+                Input::Recheck => return Some(at),
+                Input::Key('q') | Input::Quit => return None,
+                _ => {}
+            }
+        }
+    }
+
+    /// `text` a screen at a time: space shows more, any other key ends it. Returns the input that
+    /// ended it early (a save of the file is re-checked by the caller).
+    fn page(&self, text: &str, rx: &Receiver<Input>) -> Option<Input> {
+        let rows = terminal::size().map_or(24, |(_, h)| usize::from(h));
+        let screen = rows.saturating_sub(2).max(5);
+        let lines: Vec<&str> = text.lines().collect();
+        let mut shown = 0;
+        while shown < lines.len() {
+            let end = (shown + screen).min(lines.len());
+            self.screen.say(&lines[shown..end].join("\n"));
+            shown = end;
+            if shown < lines.len() {
+                self.screen.say(&format!(
+                    "── space: {} more lines · any other key: stop ──",
+                    lines.len() - shown
+                ));
+                match rx.recv() {
+                    Ok(Input::Key(' ')) => {}
+                    Ok(other) => return Some(other),
+                    Err(_) => return None,
+                }
+            }
+        }
+        None
     }
 }
 
@@ -301,6 +364,44 @@ fn wrap_lines(text: &str, width: usize) -> String {
         out.push('\n');
     }
     out
+}
+
+/// What the solution changes in the learner's file, as `git diff` shows it; the whole solution
+/// when git cannot compare them.
+fn solution_diff(root: &Path, exercise: &Exercise) -> Result<String> {
+    let color = if io::stdout().is_terminal() {
+        "--color=always"
+    } else {
+        "--color=never"
+    };
+    let output = std::process::Command::new("git")
+        .current_dir(root)
+        .args(["--no-pager", "diff", "--no-index", color, "--"])
+        .arg(exercise.path())
+        .arg(exercise.solution_path())
+        .output();
+    let header = format!(
+        "\nYour file → the solution ({}): lines with - are yours, + the solution's.\n",
+        exercise.solution_path().display()
+    );
+    match output {
+        // Exit 1: they differ; 0: they are the same.
+        Ok(out) if out.status.code() == Some(1) => {
+            let diff = String::from_utf8_lossy(&out.stdout);
+            // From the first hunk on: the header lines name the two files, said above already.
+            let from = diff.find("@@").unwrap_or(0);
+            Ok(format!("{header}\n{}", &diff[from..]))
+        }
+        Ok(out) if out.status.success() => Ok("\nYour file is the solution, to the letter.".into()),
+        _ => {
+            let solution = std::fs::read_to_string(root.join(exercise.solution_path()))
+                .map_err(|e| e.to_string())?;
+            Ok(format!(
+                "\n{}:\n\n{solution}",
+                exercise.solution_path().display()
+            ))
+        }
+    }
 }
 
 const KEYS: &str = "h hint · n next · l list · r reset · s solution · q quit";
@@ -355,7 +456,9 @@ fn read_keys(tx: Sender<Input>) {
             KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => Input::Quit,
             KeyCode::Char(c) => Input::Key(c.to_ascii_lowercase()),
             KeyCode::Enter => Input::Recheck,
-            KeyCode::Esc => Input::Quit,
+            KeyCode::Up => Input::Up,
+            KeyCode::Down => Input::Down,
+            KeyCode::Esc => Input::Key('q'),
             _ => continue,
         };
         if tx.send(input).is_err() {
