@@ -213,7 +213,8 @@ fn strip_ansi(text: &str) -> String {
                     break;
                 }
             }
-        } else {
+        } else if !c.is_control() || c == '\n' || c == '\t' {
+            // Terminals' reset sequences may end in a shift-in (\x0f, tmux's `sgr0`): dropped too.
             out.push(c);
         }
     }
@@ -364,7 +365,7 @@ mod tests {
         let checks = "use super::*;\n\n#[test]\nfn plain() {}\n\n#[tokio::test(start_paused = true)]\n\
                       async fn paused() {}\n\nfn helper() {}\n";
         assert_eq!(test_names(checks), ["plain", "paused"]);
-        let out = "running 2 tests\ntest checks::plain ... ok\n\
+        let out = "running 2 tests\ntest checks::plain ... \x1b[32mok\x1b[m\x0f\n\
                    test checks::paused ... \x1b[33mignored\x1b[0m\n";
         let results = test_results(out);
         assert_eq!(results[0], ("checks::plain".to_owned(), "ok".to_owned()));

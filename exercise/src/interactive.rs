@@ -239,12 +239,18 @@ impl Session<'_> {
         state.mark(&exercise.name, outcome.passed());
         crate::save(self.root, state)?;
         match &outcome.failure {
-            None => self.screen.say(&format!(
-                "\n✓ {} passes. {}/{total} done. Press n for the next exercise, s to compare with \
-                 the solution.",
-                exercise.name,
-                state.done_count(self.catalog)
-            )),
+            None => self.screen.say(
+                wrap_lines(
+                    &format!(
+                        "\n✓ {} passes. {}/{total} done. Press n for the next exercise, s to \
+                         compare with the solution.",
+                        exercise.name,
+                        state.done_count(self.catalog)
+                    ),
+                    width,
+                )
+                .trim_end(),
+            ),
             Some((stage, output)) => {
                 self.screen
                     .say(wrap_lines(output.trim_end(), width).trim_end());
@@ -294,9 +300,20 @@ impl Session<'_> {
         let last = self.catalog.exercises.len().saturating_sub(1);
         loop {
             self.screen.clear();
+            // A window of the list around the cursor, the size of the screen.
+            let rows = terminal::size().map_or(24, |(_, h)| usize::from(h));
+            let listing = self.listing(state, at);
+            let lines: Vec<&str> = listing.trim_matches('\n').lines().collect();
+            let room = rows.saturating_sub(3).max(5);
+            let first = at
+                .saturating_sub(room / 2)
+                .min(lines.len().saturating_sub(room));
+            let window = &lines[first..(first + room).min(lines.len())];
             self.screen.say(&format!(
-                "Exercises — ↑/↓ choose · Enter open · q back{}",
-                self.listing(state, at).trim_end_matches('\n')
+                "Exercises ({} of {}) — ↑/↓ choose · Enter open · q back\n{}",
+                at + 1,
+                lines.len(),
+                window.join("\n")
             ));
             match rx.recv().ok()? {
                 Input::Up | Input::Key('k') => at = at.saturating_sub(1),
