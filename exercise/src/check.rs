@@ -59,6 +59,18 @@ pub fn check(
     which: Which,
     color: bool,
 ) -> std::io::Result<Outcome> {
+    check_saying(root, exercise, which, color, &|_| {})
+}
+
+/// [`check`], telling `progress` what it is doing as each stage starts (the first check compiles
+/// for a while: the learner sees it working).
+pub fn check_saying(
+    root: &Path,
+    exercise: &Exercise,
+    which: Which,
+    color: bool,
+    progress: &dyn Fn(&str),
+) -> std::io::Result<Outcome> {
     let bin = match which {
         Which::Exercise => exercise.name.clone(),
         Which::Solution => exercise.solution_bin(),
@@ -85,12 +97,14 @@ pub fn check(
         command.output()
     };
 
+    progress("compiling your file (the first time, the workspace too: a minute or so)");
     let compiled = cargo("test", &["--no-run"])?;
     if !compiled.status.success() {
         return Ok(fail(Stage::Compile, text(&compiled.stderr)));
     }
     // Tests and clippy both run, so that clippy's plain words ("blocks the runtime thread") stand
     // beside a failing test's.
+    progress("running its checks, then clippy");
     let tested = cargo("test", &["--", "--color", color, "--format", "pretty"])?;
     let linted = cargo("clippy", &["--profile", "test", "--", "-D", "warnings"])?;
     let lints = (!linted.status.success()).then(|| text(&linted.stderr));
