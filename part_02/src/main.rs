@@ -154,6 +154,23 @@ mod tests {
         assert!(ran.spawned_ran_on_this_thread);
     }
 
+    #[test]
+    fn on_a_multi_thread_runtime_block_on_leaves_the_tasks_to_the_workers() {
+        let runtime = Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a multi-thread runtime builds");
+        let caller = std::thread::current().id();
+        let task = async { tokio::spawn(async { std::thread::current().id() }).await };
+        let ran_on = runtime.block_on(within(Duration::from_secs(10), "a spawned task", task));
+        assert_ne!(
+            ran_on.expect("the task ends"),
+            caller,
+            "the task ran in block_on's thread"
+        );
+    }
+
     #[tokio::test(start_paused = true)]
     async fn the_body_runs_only_while_polled() {
         within(

@@ -29,7 +29,11 @@ async fn main() {
 
     println!("\n2. done(): is_empty() and is_terminated() look without taking");
     let looks = done_without_taking().await;
-    assert_eq!(looks, [(true, false), (false, false), (true, true)]);
+    assert_eq!(looks[..3], [(true, false), (false, false), (true, true)]);
+    assert_eq!(
+        looks[3], looks[0],
+        "a dropped sender looks like one yet to send"
+    );
     println!("   result(): try_recv takes the value");
     let peeks = done_with_try_recv();
     assert_eq!(peeks.len(), 3);
@@ -85,7 +89,8 @@ async fn set_result_later(pause: Duration) -> (Vec<String>, Result<u32, RecvErro
 /// (tokio 1.44 and later): `is_empty()` is false while a sent value waits to be taken;
 /// `is_terminated()` is true once an await has returned (the value, or the error of a dropped
 /// sender). A sender dropped without sending shows in neither: only awaiting reveals it.
-/// Returns `(is_empty, is_terminated)` before the send, after it, and after the await.
+/// Returns `(is_empty, is_terminated)` before the send, after it, and after the await; then, on a
+/// second channel, after its sender was dropped unsent, and after the await.
 async fn done_without_taking() -> Vec<(bool, bool)> {
     let (tx, mut rx) = oneshot::channel::<u32>();
     let mut seen = Vec::new();
@@ -101,6 +106,12 @@ async fn done_without_taking() -> Vec<(bool, bool)> {
     let _ = tx.send(42);
     look("after send:", &rx);
     let value = (&mut rx).await; // through `&mut`: the receiver stays, to be asked again
+    look("after await:", &rx);
+    println!("   (the await gave {value:?})");
+    let (tx, mut rx) = oneshot::channel::<u32>();
+    drop(tx);
+    look("sender dropped:", &rx); // the same answer as "before send"
+    let value = (&mut rx).await;
     look("after await:", &rx);
     println!("   (the await gave {value:?})");
     seen
@@ -258,11 +269,12 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn is_empty_and_is_terminated_answer_done_without_taking_the_value() {
         within(Duration::from_secs(10), "done_without_taking", async {
-            // (is_empty, is_terminated): before send, after send, after the await.
-            assert_eq!(
-                done_without_taking().await,
-                [(true, false), (false, false), (true, true)]
-            );
+            // (is_empty, is_terminated): before send, after send, after the await...
+            let looks = done_without_taking().await;
+            assert_eq!(looks[..3], [(true, false), (false, false), (true, true)]);
+            // ...and on a channel whose sender was dropped unsent: the same as before a send
+            // (neither shows it), then terminated once the await has revealed the error.
+            assert_eq!(looks[3..], [(true, false), (true, true)]);
         })
         .await;
     }

@@ -41,28 +41,21 @@ async fn main() {
     assert_eq!(joined.result.as_ref().ok(), Some(&42));
 
     println!("\n4. A panic inside a task");
-    assert!(
-        panic_in_a_task().await.is_some(),
-        "a JoinError carries the panic"
-    );
+    let message = panic_in_a_task().await;
+    assert!(message.is_some(), "a JoinError carries the panic");
 
     println!("\n5. abort(): Task.cancel()");
     let aborted = abort_a_task(PAUSE).await;
-    assert!(aborted.cancelled && aborted.elapsed < Duration::from_secs(3600));
-    assert!(
-        !aborted
-            .events
-            .iter()
-            .any(|line| line.contains("never printed"))
-    );
+    let never = aborted.events.iter().any(|e| e.contains("never printed"));
+    assert!(aborted.cancelled && aborted.elapsed < Duration::from_secs(3600) && !never);
 
     println!("\n6. abort() cannot stop a task that does not reach an .await");
-    let spun = abort_a_task_that_never_yields().await;
+    let spun = abort_a_task_that_never_yields(true).await;
     assert!(spun.iter().any(|m| m.contains("still running")), "{spun:?}");
 
     println!("\n7. Send + 'static: three ways to spawn what holds a lock or an Rc");
     let fixes = send_fixes(PAUSE).await;
-    assert_eq!(fixes.len(), 3);
+    assert_eq!(fixes.len(), 4);
 }
 
 /// Python: `asyncio.create_task(work())` schedules `work` at once, while a bare `work()` creates a
@@ -83,9 +76,8 @@ async fn spawned_versus_lazy(pause: Duration) -> Vec<String> {
     tokio::time::sleep(pause).await;
     drop(lazy);
     let lines = trace.lines();
-    trace
-        .watch()
-        .say(format!("main: awaited neither: {lines:?}"));
+    let watch = trace.watch();
+    watch.say(format!("main: awaited neither: {lines:?}"));
     lines
 }
 
@@ -207,8 +199,8 @@ async fn abort_a_task(pause: Duration) -> Aborted {
 /// `Pending`. A task that computes without awaiting holds its thread, and nothing stops it
 /// meanwhile (nor in Python: `cancel()` is delivered at an `await` too). Here a plain thread calls
 /// `abort()` while the task spins on this runtime's only thread; the task runs on, to its next
-/// `.await`, and is dropped there. Returns the trace.
-async fn abort_a_task_that_never_yields() -> Vec<String> {
+/// `.await`, and is dropped there; without one (`then_awaits` false), it runs to its end, `Ok`.
+async fn abort_a_task_that_never_yields(then_awaits: bool) -> Vec<String> {
     let trace = Trace::start();
     let started = Arc::new(AtomicBool::new(false));
     let released = Arc::new(AtomicBool::new(false));
@@ -222,8 +214,10 @@ async fn abort_a_task_that_never_yields() -> Vec<String> {
                 std::hint::spin_loop();
             }
             trace.say("task: still running after abort(): it had no .await to stop at");
-            tokio::task::yield_now().await;
-            trace.say("task: past its .await (never printed)");
+            if then_awaits {
+                tokio::task::yield_now().await;
+                trace.say("task: past its .await (never printed)");
+            }
         }
     });
     let abort = handle.abort_handle();
@@ -237,8 +231,9 @@ async fn abort_a_task_that_never_yields() -> Vec<String> {
         abort.abort();
         released.store(true, Ordering::SeqCst);
     }));
-    let cancelled = handle.await.is_err_and(|e| e.is_cancelled());
-    trace.say(format!("main: cancelled at its .await: {cancelled}"));
+    let joined = handle.await;
+    let (ok, cancelled) = (joined.is_ok(), joined.is_err_and(|e| e.is_cancelled()));
+    trace.say(format!("main: Ok: {ok}, cancelled: {cancelled}"));
     trace.messages()
 }
 
@@ -287,6 +282,11 @@ async fn send_fixes(pause: Duration) -> Vec<(Duration, String)> {
                     names.borrow_mut().push("b");
                 }
             });
+            // Half-way through the three sleeps: fix 1 holds no lock, fix 2 holds its own.
+            tokio::time::sleep(pause / 2).await;
+            let (free, held) = (counter.try_lock().is_ok(), shared.try_lock().is_err());
+            let line = format!("mid-way: std Mutex free {free}, tokio Mutex held {held}");
+            trace.say(line);
             let _ = task.await;
             let names = names.take();
             trace.say(format!("3. Rc held across it, in spawn_local: {names:?}"));
@@ -375,12 +375,12 @@ mod tests {
             "abort_a_task_that_never_yields",
             async {
                 assert_eq!(
-                    abort_a_task_that_never_yields().await,
+                    abort_a_task_that_never_yields(true).await,
                     [
                         "task: computing without an .await (deliberately holding the thread)",
                         "other thread: abort()",
                         "task: still running after abort(): it had no .await to stop at",
-                        "main: cancelled at its .await: true",
+                        "main: Ok: false, cancelled: true",
                     ]
                 );
             },
@@ -388,10 +388,35 @@ mod tests {
         .await;
     }
 
+    // The same, for a task with no .await at all: abort() finds no place to drop it.
+    #[tokio::test]
+    async fn an_aborted_task_with_no_await_runs_to_its_end() {
+        within(Duration::from_secs(10), "a task with no .await", async {
+            let trace = abort_a_task_that_never_yields(false).await;
+            assert_eq!(
+                trace[1..],
+                [
+                    "other thread: abort()",
+                    "task: still running after abort(): it had no .await to stop at",
+                    "main: Ok: true, cancelled: false"
+                ]
+            );
+        })
+        .await;
+    }
+
     #[tokio::test(start_paused = true)]
     async fn three_ways_to_spawn_what_holds_a_lock_or_an_rc() {
         within(Duration::from_secs(10), "send_fixes", async {
             let mut events = send_fixes(PAUSE).await;
+            // Half-way through the sleeps, fix 1 had dropped its std guard before its .await,
+            // and fix 2 held its tokio guard across its own.
+            let mid_way = (
+                PAUSE / 2,
+                "mid-way: std Mutex free true, tokio Mutex held true".into(),
+            );
+            assert_eq!(events.first(), Some(&mid_way), "{events:?}");
+            events.remove(0);
             // The three ran side by side: each line at PAUSE (their order within it is not
             // part of the claim).
             assert!(events.iter().all(|(at, _)| *at == PAUSE), "{events:?}");

@@ -1,12 +1,13 @@
 //! Part 06 — a Future by hand (Python: a class with `__await__`).
 //!
-//! What `.await` really does. The runtime polls only a task's outermost future, when its waker has
-//! been woken; an `.await` inside it is a plain call: the enclosing future's `poll` calls the inner
-//! future's `poll`, and a `Pending` travels back up the same way (Python: a bare `yield` travels up
-//! through every `await` to the Task). This part writes futures by hand and watches every poll:
-//! one that yields once and wakes itself, one that forgets to wake (and hangs), an `async fn`
-//! written out as the enum of states the compiler makes of it, a pinned future that keeps its
-//! progress across timeouts, and a value that runs again on every `.await` (`IntoFuture`).
+//! What `.await` really does. The runtime polls only a task's outermost future (or `block_on`'s,
+//! which is no task): once when it is spawned, then each time its waker was woken. An `.await`
+//! inside is a plain call: the enclosing future's `poll` calls the inner future's `poll`, and a
+//! `Pending` travels back up (Python: a bare `yield` travels up through every `await` to the Task).
+//! This part writes futures by hand and watches every poll: one that yields once and wakes
+//! itself, one that forgets to wake (and hangs), an `async fn` written out as the enum of states
+//! the compiler makes of it, a pinned future that keeps its progress across timeouts, and a value
+//! that runs again on every `.await` (`IntoFuture`).
 //!
 //! Run it: `make part_06` (or `cargo run -p part_06`). Tests: `cargo test -p part_06`.
 
@@ -331,6 +332,55 @@ mod tests {
             tokio::task::yield_now().await;
             assert!(tokios.is_woken(), "the scheduler woke it");
             assert_ready!(tokios.poll());
+        })
+        .await;
+    }
+
+    /// A timer task and a task that holds the thread (a real, blocking 10 ms) until the timer is
+    /// due, then yields: with `yield_now()` (`deferred`) or with YieldOnce. Returns who ran first
+    /// afterwards. Real clock: the blocking sleep moves only the real one.
+    async fn who_runs_first_after_a_yield(deferred: bool) -> Vec<String> {
+        let trace = Trace::start();
+        let timer = tokio::spawn({
+            let trace = trace.clone();
+            async move {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                trace.say("timer task: woken by the timer driver");
+            }
+        });
+        let yielder = tokio::spawn({
+            let trace = trace.clone();
+            async move {
+                #[allow(clippy::disallowed_methods)] // deliberately blocking: the timer comes due
+                std::thread::sleep(Duration::from_millis(10));
+                if deferred {
+                    tokio::task::yield_now().await;
+                } else {
+                    YieldOnce::default().await;
+                }
+                trace.say("yielder: resumed");
+            }
+        });
+        let (timer, yielder) = tokio::join!(timer, yielder);
+        timer.and(yielder).expect("neither task panics");
+        trace.messages()
+    }
+
+    #[tokio::test]
+    async fn yield_now_resumes_only_after_the_driver_has_fired_the_due_timer() {
+        within(LIMIT, "who runs first after a yield", async {
+            // yield_now: the scheduler polls the driver (the due timer wakes its task) before it
+            // wakes the yielder, so the timer task runs first.
+            assert_eq!(
+                who_runs_first_after_a_yield(true).await,
+                ["timer task: woken by the timer driver", "yielder: resumed"]
+            );
+            // YieldOnce wakes at once: the yielder is queued again, and runs before the driver is
+            // even polled.
+            assert_eq!(
+                who_runs_first_after_a_yield(false).await,
+                ["yielder: resumed", "timer task: woken by the timer driver"]
+            );
         })
         .await;
     }

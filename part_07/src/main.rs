@@ -245,7 +245,7 @@ async fn main() {
     explicit_close_and_a_forgotten_one().await;
 
     println!("\n── 6. RAII guards that exist: a semaphore permit, a mutex guard");
-    raii_guards(Duration::from_millis(500)).await;
+    raii_guards(Duration::from_millis(250)).await;
 }
 
 #[cfg(test)]

@@ -121,8 +121,8 @@ pub async fn comprehensions(last: u32, delay: Duration) -> Vec<Timed> {
     // futures' `filter` takes a closure returning a future (it may await); `ready` wraps a bool.
     let evens = generator().filter(|i| ready(i % 2 == 0)).collect();
     results.push(timed(watch, "[i async for i in count_up() if i % 2 == 0]", evens).await);
-    // `take(3)` stops polling after three items and drops the generator: the sleeps for the rest
-    // never happen (Python: break out of the async for; section 4).
+    // `take(3)` stops polling after three items: the sleeps for the rest never happen. The
+    // generator is dropped with the `Take` (Python: break out of the async for; section 4).
     let first3 = generator().take(3).collect();
     results.push(timed(watch, "first 3 of count_up(), then break", first3).await);
     // An await inside the comprehension: `then`. (`map(double)` would give a stream of futures
@@ -169,8 +169,8 @@ pub fn guarded_count_up(last: u32, delay: Duration, trace: Trace) -> impl Stream
     }
 }
 
-/// 4. Breaking out early drops the generator where it stands: the rest of its body never runs,
-///    but every `Drop` in its state does, at once, before the next line of the caller. Python
+/// 4. Breaking out early stops polling the generator: the rest of its body never runs. Dropping
+///    it runs every `Drop` in its state, at once, before the next line of the caller. Python
 ///    runs `finally` later: at `aclose()`, or in a task the loop starts once the generator is
 ///    garbage collected (`contextlib.aclosing` makes it prompt).
 pub async fn breaking_early(delay: Duration) -> (Vec<String>, Duration) {
@@ -356,6 +356,31 @@ mod tests {
             let elapsed: Vec<Duration> = results.iter().map(|(_, elapsed)| *elapsed).collect();
             // The whole generator (6 × 0.1 s), except take(3): 3 × 0.1 s, the rest never ran.
             assert_eq!(elapsed, [TENTH * 6, TENTH * 6, TENTH * 3, TENTH * 6]);
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn take_stops_polling_and_the_generator_is_dropped_with_the_take() {
+        within(LIMIT, "take(3) of a guarded generator", async {
+            let trace = Trace::start();
+            let mut first3 = Box::pin(guarded_count_up(10, TENTH, trace.clone()).take(3));
+            let mut got = Vec::new();
+            while let Some(i) = first3.next().await {
+                got.push(i);
+            }
+            assert_eq!(got, [0, 1, 2]);
+            assert_eq!(
+                trace.watch().elapsed(),
+                TENTH * 3,
+                "the rest was never polled"
+            );
+            // Done, but not dropped: the generator lives on inside the `Take`...
+            assert_eq!(trace.messages(), Vec::<String>::new());
+            // ...until the `Take` goes.
+            drop(first3);
+            let dropped = "generator dropped: its Drop guard ran (its `finally`)";
+            assert_eq!(trace.messages(), [dropped]);
         })
         .await;
     }

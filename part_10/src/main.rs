@@ -301,6 +301,8 @@ async fn outliving_tasks(jobs: &[Duration]) -> Vec<(Duration, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
     use workshop::testing::within;
 
     fn secs(s: &[u64]) -> Vec<Duration> {
@@ -450,16 +452,56 @@ mod tests {
         .await;
     }
 
-    // One thread: whoever holds it, the others wait. No two turns ever overlap.
-    #[tokio::test]
-    async fn turns_on_one_thread_never_overlap() {
-        within(Duration::from_secs(10), "turns", async {
-            let (_, mut turns) = take_turns(Manners::Polite, 3, ms(5), ms(1)).await;
-            turns.sort_by_key(|s| s.start);
-            assert!(turns.len() >= 6, "{turns:#?}");
-            for pair in turns.windows(2) {
-                assert!(pair[0].end <= pair[1].start, "overlap: {pair:#?}");
+    /// A greedy task that holds its thread, with no `.await`, until another task has had a turn
+    /// (or `give_up` has passed), and that other task, spawned once the greedy one is running.
+    /// Returns their turns: greedy's, then the other's. Real time: the greedy one spins.
+    async fn greedy_and_another(give_up: Duration) -> (Span, Span) {
+        let polls = Timeline::starting_at(Instant::now());
+        let other_ran = Arc::new(AtomicBool::new(false));
+        let (started, running) = tokio::sync::oneshot::channel();
+        let greedy = tokio::spawn(turns(polls.clone(), "greedy", {
+            let other_ran = Arc::clone(&other_ran);
+            async move {
+                let _ = started.send(());
+                let until = std::time::Instant::now() + give_up;
+                while !other_ran.load(Ordering::SeqCst) && std::time::Instant::now() < until {
+                    std::hint::spin_loop();
+                }
             }
+        }));
+        running.await.expect("the greedy task started");
+        let other = turns(polls.clone(), "other", async move {
+            other_ran.store(true, Ordering::SeqCst);
+        });
+        let (greedy, other) = tokio::join!(greedy, tokio::spawn(other));
+        greedy.and(other).expect("neither task panics");
+        let spans = polls.spans();
+        let (greedy, other) = (polls_of(&spans, "greedy"), polls_of(&spans, "other"));
+        assert_eq!((greedy.len(), other.len()), (1, 1), "one turn each");
+        (greedy[0].clone(), other[0].clone())
+    }
+
+    // One thread: whoever holds it, the others wait. The other task's turn comes only after the
+    // greedy one has given up...
+    #[tokio::test]
+    async fn on_one_thread_a_turn_waits_for_the_one_before_it() {
+        within(Duration::from_secs(10), "one thread", async {
+            let (greedy, other) = greedy_and_another(ms(50)).await;
+            assert!(other.start >= greedy.end, "overlap: {greedy:?} {other:?}");
+        })
+        .await;
+    }
+
+    // ...while on two workers it runs beside it, inside the greedy turn (section 1's chart with
+    // `#[tokio::main]`). The same measurement: what keeps turns apart is the one thread.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_two_workers_turns_overlap() {
+        within(Duration::from_secs(30), "two workers", async {
+            let (greedy, other) = greedy_and_another(Duration::from_secs(20)).await;
+            assert!(
+                greedy.start <= other.start && other.end <= greedy.end,
+                "no overlap: {greedy:?} {other:?}"
+            );
         })
         .await;
     }

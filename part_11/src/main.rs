@@ -29,7 +29,7 @@ struct Gathered {
     timeline: Timeline,
 }
 
-// The multi-thread runtime, on purpose: it does not rescue the blocking version (section 5).
+// The multi-thread runtime, on purpose: it does not rescue the blocking version (section 6).
 #[tokio::main]
 async fn main() {
     workshop::banner!();
@@ -55,7 +55,12 @@ async fn main() {
         kept.finished
     );
 
-    section("5. DELIBERATELY WRONG: std::thread::sleep inside the async fn");
+    section("5. timeout around a task: it stops waiting, the task runs on (Python: wait_for)");
+    timeout_on_a_task(unit, unit, false).await;
+    println!("→ the same, with abort() when the timeout fires:");
+    timeout_on_a_task(unit, unit, true).await;
+
+    section("6. DELIBERATELY WRONG: std::thread::sleep inside the async fn");
     let blocking = gather_blocking_sleeps(&DELAYS, unit, &detector).await;
 
     section("Which sleep ran when");
@@ -218,7 +223,30 @@ async fn gather_by_deadline(
     (kept, trace.events_with_time())
 }
 
-// ── 5. blocking inside async code ───────────────────────────────────────────────────────────────
+/// Python's `await asyncio.wait_for(task, d)` cancels the task when time is up. `timeout(d,
+/// handle)` only drops the `JoinHandle`, which detaches the task: it runs on to its end. To
+/// cancel it, keep its `AbortHandle` and call `abort()` (with `abort`). A job of 3 units under a
+/// `deadline`; returns the trace, which goes on 3 units more: time enough for the job to finish.
+async fn timeout_on_a_task(
+    deadline: Duration,
+    unit: Duration,
+    abort: bool,
+) -> Vec<(Duration, String)> {
+    let trace = Trace::start();
+    let handle = tokio::spawn(job(trace.clone(), 3, unit, false));
+    let stop = handle.abort_handle();
+    if tokio::time::timeout(deadline, handle).await.is_err() {
+        trace.say("timeout: stopped waiting");
+        if abort {
+            trace.say("abort()");
+            stop.abort();
+        }
+    }
+    tokio::time::sleep(unit * 3).await;
+    trace.events_with_time()
+}
+
+// ── 6. blocking inside async code ───────────────────────────────────────────────────────────────
 
 // DELIBERATELY WRONG: `std::thread::sleep` blocks the thread that polls this future. join_all polls
 // its futures one at a time on one thread, so each sleep starts only when the previous one is over.
@@ -338,6 +366,11 @@ mod tests {
             let (result, trace) = task_group(&jobs, UNIT).await;
             assert_eq!(result, Err("job 2 failed".to_string()));
             let trace = in_units(&trace);
+            assert_eq!(
+                trace.len(),
+                5,
+                "the siblings' last words are missing: {trace:#?}"
+            );
             assert_eq!(trace[..2], [(1.0, "job 1 ok"), (2.0, "job 2 fails")]);
             // The siblings' Drop code ran before the group returned (in either order)...
             let mut cancelled = trace[2..4].to_vec();
@@ -347,7 +380,6 @@ mod tests {
                 [(2.0, "job 3 cancelled"), (2.0, "job 4 cancelled")]
             );
             assert_eq!(trace[4], (2.0, r#"the group returned Err("job 2 failed")"#));
-            assert_eq!(trace.len(), 5, "{trace:#?}");
         })
         .await;
     }
@@ -391,6 +423,29 @@ mod tests {
             assert_eq!(
                 cancelled,
                 [(5.0, "job 3 cancelled"), (5.0, "job 5 cancelled")]
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn timeout_around_a_join_handle_stops_waiting_but_not_the_task() {
+        within(Duration::from_secs(60), "timeout on a task", async {
+            // The timeout at 1 unit drops the JoinHandle: the task goes on, and ends at 3 units.
+            let trace = timeout_on_a_task(UNIT, UNIT, false).await;
+            assert_eq!(
+                in_units(&trace),
+                [(1.0, "timeout: stopped waiting"), (3.0, "job 3 ok")]
+            );
+            // Python's wait_for cancels the task: here that takes an abort().
+            let trace = timeout_on_a_task(UNIT, UNIT, true).await;
+            assert_eq!(
+                in_units(&trace),
+                [
+                    (1.0, "timeout: stopped waiting"),
+                    (1.0, "abort()"),
+                    (1.0, "job 3 cancelled")
+                ]
             );
         })
         .await;

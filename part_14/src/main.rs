@@ -63,7 +63,7 @@ async fn talk() -> Result<(), BoxError> {
     cancel_workers(Duration::from_millis(100), Duration::from_millis(450)).await?;
 
     println!("\n6. spawn_blocking under a Semaphore (Python: ThreadPoolExecutor(max_workers=n))");
-    at_most(2, 8, Duration::from_millis(250)).await?;
+    at_most(2, 8, || block_for(Duration::from_millis(250))).await?;
 
     println!(
         "\nmain returns: section 4's `sleeper` thread dies mid-sleep with the process, while the\n\
@@ -224,39 +224,39 @@ fn at_exit(work: Duration, sleeper: Duration, trace: &Trace) -> Result<(), BoxEr
 /// between steps, and someone sets it. A `CancellationToken` does both jobs: threads poll
 /// `is_cancelled()` between blocking steps, async tasks `.await` `cancelled()`. A thread cannot be
 /// stopped from outside (there is no `Thread.kill`, in Python or Rust); it has to look. Returns
-/// the trace.
+/// the trace, where each worker says when it saw the token.
 async fn cancel_workers(step: Duration, cancel_after: Duration) -> Result<Vec<String>, BoxError> {
     let trace = Trace::start();
     let token = CancellationToken::new();
     let mut workers = JoinSet::new();
     for name in ["thread-1", "thread-2"] {
-        let token = token.clone();
+        let (token, trace) = (token.clone(), trace.clone());
         workers.spawn_blocking(move || {
             let mut steps = 0;
             while !token.is_cancelled() {
                 block_for(step); // one blocking step; the token is checked between steps
                 steps += 1;
             }
-            (name, steps)
+            trace.say(format!("{name} saw the token after {steps} steps"));
         });
     }
-    let token_for_task = token.clone();
+    let (token_for_task, in_task) = (token.clone(), trace.clone());
     workers.spawn(async move {
         let mut ticks = 0;
         loop {
             tokio::select! {
-                () = token_for_task.cancelled() => break ("async task", ticks),
+                () = token_for_task.cancelled() => break,
                 () = tokio::time::sleep(step) => ticks += 1,
             }
         }
+        in_task.say(format!("async task saw the token after {ticks} ticks"));
     });
 
     tokio::time::sleep(cancel_after).await;
     trace.say("token.cancel()");
     token.cancel();
     while let Some(joined) = workers.join_next().await {
-        let (name, done) = joined?;
-        trace.say(format!("{name} stopped after {done} steps"));
+        joined?;
     }
     Ok(trace.messages())
 }
@@ -266,12 +266,12 @@ async fn cancel_workers(step: Duration, cancel_after: Duration) -> Result<Vec<St
 /// tokio's blocking pool starts a thread whenever none is idle (up to 512), so it has no size to
 /// give. A `Semaphore` of `permits` is the cap: the permit is awaited in async code (waiting costs
 /// no thread), moved into the job, and released when the job returns. (rayon's pool is sized for
-/// CPU work, part 15: a thread of it parked on I/O is a core left idle.) Returns the most jobs that
-/// ran at once, and the job ids in submission order.
+/// CPU work, part 15: a thread of it parked on I/O is a core left idle.) Runs `job` `jobs` times;
+/// returns the most jobs that ran at once, and the job ids in submission order.
 async fn at_most(
     permits: usize,
     jobs: usize,
-    work: Duration,
+    job: impl Fn() + Clone + Send + 'static,
 ) -> Result<(usize, Vec<usize>), BoxError> {
     let watch = Stopwatch::start();
     let semaphore = Arc::new(Semaphore::new(permits));
@@ -279,20 +279,19 @@ async fn at_most(
     let mut handles = Vec::new();
     for id in 0..jobs {
         let permit = Arc::clone(&semaphore).acquire_owned().await?;
-        let (running, peak) = (Arc::clone(&running), Arc::clone(&peak));
+        let (running, peak, job) = (Arc::clone(&running), Arc::clone(&peak), job.clone());
         handles.push(tokio::task::spawn_blocking(move || {
             let _permit = permit; // released when the job ends
             peak.fetch_max(running.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
-            block_for(work);
+            job();
             running.fetch_sub(1, Ordering::SeqCst);
             id
         }));
     }
     let ids = futures::future::try_join_all(handles).await?;
     let peak = peak.load(Ordering::SeqCst);
-    watch.say(format!(
-        "{permits} permits: {jobs} jobs of {work:?} done, at most {peak} at once"
-    ));
+    let line = format!("{permits} permits: {jobs} jobs done, at most {peak} at once");
+    watch.say(line);
     Ok((peak, ids))
 }
 
@@ -404,11 +403,12 @@ mod tests {
             let events = cancel_workers(Duration::from_millis(5), Duration::from_millis(60))
                 .await
                 .unwrap();
-            // Nobody stops before the cancel: they only stop because they saw the token.
+            // Each worker wrote its own line when its loop saw the token: none before the
+            // cancel, and every one of them after it (the loops run until told, however long).
             assert_eq!(events[0], "token.cancel()", "{events:?}");
             let mut stopped: Vec<&str> = events[1..]
                 .iter()
-                .map(|e| e.split(" stopped after").next().unwrap_or(e))
+                .map(|e| e.split(" saw the token").next().unwrap_or(e))
                 .collect();
             stopped.sort_unstable();
             assert_eq!(
@@ -421,17 +421,20 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_semaphore_caps_the_blocking_pool() {
+    async fn a_semaphore_caps_the_blocking_pool_at_n_at_a_time() {
         within(Duration::from_secs(20), "semaphore", async {
-            for permits in [1, 2] {
-                let (peak, ids) = at_most(permits, 6, Duration::from_millis(20))
-                    .await
-                    .unwrap();
+            for permits in [1, 2, 3] {
+                // Each job waits at a barrier until `permits` jobs are in (the pool must run n at
+                // once for any of them to finish), then lingers: the semaphore must let no more in.
+                let company = Arc::new(std::sync::Barrier::new(permits));
+                let (peak, ids) = at_most(permits, 6, move || {
+                    company.wait();
+                    block_for(Duration::from_millis(10));
+                })
+                .await
+                .unwrap();
                 assert_eq!(ids, [0, 1, 2, 3, 4, 5]);
-                assert!(
-                    (1..=permits).contains(&peak),
-                    "{permits} permits, peak {peak}"
-                );
+                assert_eq!(peak, permits, "{permits} permits, but {peak} jobs at once");
             }
         })
         .await;

@@ -1,11 +1,11 @@
 //! Part 15 — CPU-bound work (Python: `run_in_executor` with a `ProcessPoolExecutor`).
 //!
 //! Sixteen honest sums `1 + 2 + … + 30_000_000·m` (m = 0..16) run on rayon's thread pool; each
-//! job answers through its own oneshot channel, so async code awaits them as they complete, under
-//! a progress bar. Then the same sums sequentially, on `spawn_blocking` and as plain async fns (no
-//! speedup, and the blocking detector names the stalled task), timed. Last, thread safety: `Mutex`,
-//! `RwLock`, atomics, an update lost between a load and a store, a std `Mutex` that is not
-//! reentrant. The data races that do not compile live in `tests/ui/`.
+//! job answers (or reports its panic) through its own oneshot channel, so async code awaits them
+//! as they complete. Then the same sums sequentially, on `spawn_blocking` and as plain async fns
+//! (no speedup, and the blocking detector names the stalled task), timed. Last, `Mutex`, `RwLock`,
+//! atomics, a lost update, a std `Mutex` that is not reentrant; data races that do not compile
+//! live in `tests/ui/`.
 //!
 //! Run it: `make part_15` (or `cargo run -p part_15`); `-- --unit 5000000` for a shorter run.
 
@@ -20,7 +20,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tokio::sync::{Semaphore, oneshot};
 use tokio::time::Instant;
 use workshop::blocking::PYTHON_DEFAULT_LIMIT;
-use workshop::lesson::BoxError;
+use workshop::lesson::{BoxError, panic_message};
 use workshop::{BlockingDetector, Stopwatch, Trace};
 
 /// How many sums: m = 0, 1, …, 15.
@@ -40,13 +40,14 @@ struct Args {
     unit: u64,
 }
 
-/// The sum 1 + 2 + … + n, the slow way on purpose: this is the CPU-bound work.
+/// The sum 1 + 2 + … + n, the slow way on purpose: this is the CPU-bound work. It panics on an n
+/// whose sum does not fit in a u64 (over 6_074_000_999; `--unit` keeps every job far below).
 fn sum_to(n: u64) -> u64 {
+    assert!(n <= 6_074_000_999, "the sum 1..={n} overflows a u64");
     let mut total: u64 = 0;
     for i in 1..=n {
-        // `black_box` hides `i` from the optimizer. Without it, the optimizer is free to see
-        // through the loop and compute n(n+1)/2 in a few instructions (LLVM does for simple
-        // loops): every job would take no time and the lesson would measure nothing.
+        // `black_box` hides `i` from the optimizer, which could otherwise see through the loop
+        // and compute n(n+1)/2 (LLVM does for simple loops): every job would take no time.
         total += std::hint::black_box(i);
     }
     total
@@ -126,8 +127,7 @@ async fn talk(unit: u64) -> Result<(), BoxError> {
     }
     let lost = tokio::task::spawn_blocking(lost_update).await?;
     println!("   2 threads, each an atomic load then a store, both loading first: {lost} of 2");
-    println!("   (it compiles, and loses an update: the compiler rules out data races, not every");
-    println!("   race condition)");
+    println!("   (it compiles, and loses an update: the compiler rules out data races only)");
     let reentrant = std_mutex_is_reentrant();
     println!("   std Mutex taken twice on one thread, allowed: {reentrant} (Python's RLock: yes)");
     Ok(())
@@ -143,7 +143,6 @@ fn progress_bar(len: usize) -> ProgressBar {
 }
 
 /// Python: `run_in_executor(pool, cpu_bound, n)` for each n, then `as_completed` under tqdm.
-///
 /// Each job goes to rayon's pool (one thread per core) and answers on its own oneshot channel.
 /// The receiver is a Future, so the async side awaits the results in completion order without
 /// blocking the runtime, and other tasks keep running meanwhile.
@@ -158,16 +157,20 @@ async fn on_rayon_as_completed(
         .map(|&n| {
             let (tx, rx) = oneshot::channel();
             rayon::spawn(move || {
-                // An error means the receiver is gone: nobody wants the answer any more.
-                let _ = tx.send(sum_to(n));
+                // A panic in a `rayon::spawn` job goes to the pool's `panic_handler`; with none set,
+                // rayon aborts the whole process. So the job catches its own panic and sends it as
+                // its answer: the awaiter gets an error, as Python's `.get()` re-raises. (`send`
+                // fails only if the receiver is gone: nobody wants the answer any more.)
+                let outcome = std::panic::catch_unwind(|| sum_to(n));
+                let _ = tx.send(outcome.map_err(|panic| panic_message(panic.as_ref())));
             });
             async move { (n, rx.await) }
         })
         .collect();
     let mut sums = Vec::with_capacity(sizes.len());
     while let Some((n, answer)) = pending.next().await {
-        // The sender is dropped without sending only if the job panicked.
-        let total = answer.map_err(|_| format!("the job summing 1..={n} panicked"))?;
+        // The outer `Err`: the job was dropped unrun (the pool is gone); the inner: it panicked.
+        let total = answer?.map_err(|e| format!("the job summing 1..={n} panicked: {e}"))?;
         bar.inc(1);
         // `suspend` hides the bar while the line prints, so lines and bar do not overlap.
         bar.suspend(|| watch.say(format!("sum 1..={n:<11} = {total}")));
@@ -177,11 +180,9 @@ async fn on_rayon_as_completed(
 }
 
 /// Python: `run_in_executor(None, …)` or `asyncio.to_thread`, at most `at_once` at a time.
-///
-/// tokio's blocking pool starts a thread per job (up to 512), sized for blocking I/O, not for the
-/// cores. For CPU work tokio's docs say: cap it with a `Semaphore`, or use rayon. A permit is taken
-/// before each job starts and dropped when it ends; with 1 permit the jobs run one after another,
-/// the sequential baseline.
+/// tokio's blocking pool starts a thread per job (up to 512), sized for blocking I/O; for CPU work
+/// tokio's docs say: cap it with a `Semaphore`, or use rayon. A permit is held while a job runs;
+/// with 1 permit the jobs run one after another, the sequential baseline.
 async fn on_blocking_pool(sizes: &[u64], at_once: usize) -> Result<Run, BoxError> {
     let start = Instant::now();
     let permits = Arc::new(Semaphore::new(at_once));
@@ -237,11 +238,10 @@ struct Counters {
     atomic: u64,
 }
 
-/// `threads` scoped threads each add 1, `per_thread` times, to three shared counters.
-///
-/// The threads borrow the counters (scoped threads may borrow; `thread::spawn` would need an
-/// `Arc`). Sharing `&T` across threads needs `T: Sync`: `Mutex`, `RwLock` and atomics are, while
-/// `Cell`, `RefCell` and `Rc` are not, so a racy version does not compile (see `tests/ui/`).
+/// `threads` scoped threads each add 1, `per_thread` times, to three shared counters. They borrow
+/// the counters (scoped threads may borrow; `thread::spawn` would need an `Arc`). Sharing `&T`
+/// across threads needs `T: Sync`: `Mutex`, `RwLock` and atomics are, while `Cell`, `RefCell` and
+/// `Rc` are not, so a racy version does not compile (see `tests/ui/`).
 fn shared_counters(threads: u64, per_thread: u64) -> Counters {
     let mutex = Mutex::new(0u64);
     let rwlock = RwLock::new(0u64);
@@ -322,6 +322,10 @@ mod tests {
         for n in [0, 1, 2, 10, 12_345, 1_000_000] {
             assert_eq!(sum_to(n), formula(n), "n = {n}");
         }
+        // The refusal is at the right place: 6_074_000_999 fits, one more does not.
+        let fits = |n: u64| u64::try_from(u128::from(n) * (u128::from(n) + 1) / 2).is_ok();
+        assert!(fits(6_074_000_999) && !fits(6_074_001_000));
+        assert!(std::panic::catch_unwind(|| sum_to(6_074_001_000)).is_err());
         // The largest sum `--unit` allows still fits in a u64, and a larger unit is refused.
         let largest = 100_000_000 * (JOBS - 1);
         assert!(largest.checked_mul(largest + 1).is_some());
@@ -343,6 +347,24 @@ mod tests {
             for s in sums {
                 assert_eq!(s.total, formula(s.n), "sum 1..={}", s.n);
             }
+        })
+        .await;
+    }
+
+    // Without the job's `catch_unwind`, this panic would abort the whole test binary.
+    #[tokio::test]
+    async fn a_panicking_job_is_reported_as_an_error() {
+        within(Duration::from_secs(20), "a panicking rayon job", async {
+            // sum_to refuses a sum that overflows a u64: that job panics on a rayon thread.
+            let sizes = [UNIT, u64::MAX, 2 * UNIT];
+            let bar = ProgressBar::hidden();
+            let run = on_rayon_as_completed(&sizes, &bar, Stopwatch::start()).await;
+            let error = run.expect_err("the panic must come back as an error");
+            let expected = format!(
+                "the job summing 1..={0} panicked: the sum 1..={0} overflows",
+                u64::MAX
+            );
+            assert!(error.to_string().starts_with(&expected), "{error}");
         })
         .await;
     }

@@ -1,8 +1,7 @@
 //! Part 16 — producer / consumer queues (Python: `asyncio.Queue`).
 //!
-//! A bounded queue with backpressure and no sentinel; `select!` losing a bounded `send`'s item
-//! where `reserve` loses nothing; `broadcast` (every item to everyone) and `watch` (latest value).
-//! Run it: `make part_16 ARGS="--items 15"`; without `--items` the queue runs until Ctrl-C.
+//! A bounded queue with backpressure and no sentinel; `select!` losing a `send`'s item where
+//! `reserve` loses none; `broadcast` and `watch`. `make part_16`: about 10 s; Ctrl-C: sooner.
 
 use std::{future::Future, process::ExitCode, sync::Arc, time::Duration};
 
@@ -15,7 +14,10 @@ use workshop::Stopwatch;
 /// Producer / consumer queues (Python: asyncio.Queue)
 #[derive(Debug, Clone, Parser)]
 struct Plan {
-    /// Stop after this many items (default: run until Ctrl-C).
+    /// Stop producing after this many seconds (Ctrl-C stops it sooner).
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+    /// Stop producing after this many items, if that comes first.
     #[arg(long)]
     items: Option<u64>,
     /// Queue capacity: the producer waits while this many items are queued.
@@ -44,7 +46,7 @@ struct Taken {
     at: Duration,
 }
 
-/// What a run saw: the puts, the items taken (by item), whether Ctrl-C stopped it, and when.
+/// What a run saw: the puts, the items taken (by item), whether `stop` ended it, and when.
 #[derive(Debug)]
 struct Report {
     puts: Vec<Put>,
@@ -53,56 +55,69 @@ struct Report {
     producer_done: Duration,
 }
 
-// One thread, like asyncio's event loop: the consumers start in the order they were spawned, so
-// they line up at the queue as a, b, c.
+// One thread, like asyncio's loop: the consumers start in spawn order, and queue up as a, b, c.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let plan = Plan::parse();
     workshop::banner!();
-    let clock = Stopwatch::start();
-    clock.say(format!("queue capacity {}", plan.capacity));
-    let report = match run_queue(&plan, ctrl_c(), clock).await {
-        Ok(report) => report,
-        Err(e) => {
-            eprintln!("a consumer failed: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let waited: f64 = report.puts.iter().map(|p| p.waited.as_secs_f64()).sum();
-    let (put, taken) = (report.puts.len(), report.taken.len());
-    let (done, why) = (report.producer_done.as_secs_f64(), report.stopped);
-    println!("{put} put, {taken} taken; producer done at {done:.2}s (stopped by Ctrl-C: {why})");
-    println!("the producer waited {waited:.2}s in all for a free slot");
-    println!("\nselect! in a loop: a 100 ms tick races each hand-over of 8 items to a full queue");
-    for how in [Handover::Send, Handover::Reserve] {
-        let (received, ticks) = ticking_producer(how, 8).await;
-        println!("{how:?}: {ticks} ticks; the consumer received {received:?}");
-    }
-    let room = 2; // how many items the broadcast channel keeps for a slow subscriber
-    println!("\nbroadcast (room for {room}) and watch: 8 items, one every 100 ms");
-    let (fast, slow, latest) = fan_out(8, room).await;
-    println!("fast subscriber: {fast:?}\nslow subscriber: {slow:?}\nslow watcher:    {latest:?}");
-    ExitCode::SUCCESS
+    // The Ctrl-C flag, a `watch` (section 3): a section that starts after the key still sees it.
+    let (press, ctrl_c) = watch::channel(false);
+    // If Ctrl-C cannot be listened for, the sender is dropped and `pressed` never resolves.
+    tokio::spawn(async move { tokio::signal::ctrl_c().await.map(|()| press.send(true)) });
+    workshop::lesson::exit_code(talk(&plan, ctrl_c).await.map(drop))
 }
 
-/// Resolves on Ctrl-C; never if it cannot listen for it (the run then needs `--items`).
-async fn ctrl_c() {
-    if tokio::signal::ctrl_c().await.is_err() {
+/// The three sections. Ctrl-C (`ctrl_c` turns true) or `plan.seconds` ends the production, and the
+/// consumers drain the queue; after Ctrl-C the rest is skipped. Returns how long it all took.
+async fn talk(plan: &Plan, ctrl_c: watch::Receiver<bool>) -> Result<Duration, JoinError> {
+    let (clock, seconds, capacity) = (Stopwatch::start(), plan.seconds, plan.capacity);
+    clock.say(format!("capacity {capacity}, producing for {seconds} s"));
+    let stop = async {
+        tokio::select! {
+            () = pressed(ctrl_c.clone()) => "Ctrl-C".to_string(),
+            () = sleep(Duration::from_secs(seconds)) => format!("{seconds} s are up"),
+        }
+    };
+    let report = run_queue(plan, stop, clock).await?;
+    let (put, taken, done) = (report.puts.len(), report.taken.len(), report.producer_done);
+    let waited: Duration = report.puts.iter().map(|p| p.waited).sum();
+    println!("{put} put, {taken} taken; the producer waited {waited:.2?} for free slots");
+    println!("producer done at {done:.2?}, stopped: {}", report.stopped);
+    let rest = async {
+        println!("\nselect!: a 100 ms tick races each of 8 hand-overs to a full queue");
+        for how in [Handover::Send, Handover::Reserve] {
+            let (received, ticks) = ticking_producer(how, 8).await;
+            println!("{how:?}: {ticks} ticks; the consumer received {received:?}");
+        }
+        let room = 2; // how many items the broadcast channel keeps for a slow subscriber
+        println!("\nbroadcast (room for {room}) and watch: 8 items, one every 100 ms");
+        let (fast, slow, latest) = fan_out(8, room).await;
+        println!("fast subscriber: {fast:?}\nslow subscriber: {slow:?}");
+        println!("slow watcher:    {latest:?}");
+    };
+    // Dropping `rest` mid-way cancels it: its tasks see their channels close, and end.
+    tokio::select! { biased;
+        () = pressed(ctrl_c) => drop(clock.say("Ctrl-C: the rest is skipped")),
+        () = rest => {}
+    }
+    Ok(clock.elapsed())
+}
+
+/// Resolves once the flag is true: at once if Ctrl-C was pressed already.
+async fn pressed(mut ctrl_c: watch::Receiver<bool>) {
+    if ctrl_c.wait_for(|&pressed| pressed).await.is_err() {
         std::future::pending::<()>().await;
     }
 }
 
-/// One producer, `plan.consumers` consumers, one bounded queue. Returns when every consumer has
-/// drained the queue and exited.
+/// One producer, `plan.consumers` consumers, one bounded queue, until every consumer has exited.
 async fn run_queue(
     plan: &Plan,
-    stop: impl Future<Output = ()>,
+    stop: impl Future<Output = String>,
     clock: Stopwatch,
 ) -> Result<Report, JoinError> {
     let (tx, rx) = mpsc::channel::<u64>(usize::from(plan.capacity));
-    // asyncio.Queue lets any number of tasks `get()`. tokio's mpsc has one receiver (`recv` takes
-    // `&mut self`, and it is not Clone), so the consumers share it behind tokio's Mutex: held
-    // across `.await` while waiting for an item, and fair (FIFO), so a, b, c take turns.
+    // One receiver (not Clone), shared behind tokio's Mutex: fair (FIFO), so a, b, c take turns.
     let rx = Arc::new(Mutex::new(rx));
     let work = Duration::from_millis(plan.consume_ms);
     let consumers: Vec<_> = (plan.consumers.iter())
@@ -113,8 +128,7 @@ async fn run_queue(
     let (puts, stopped) = produce(tx, plan.items, stop, clock).await;
     let producer_done = clock.elapsed();
 
-    // Python's `await queue.join()` waits for `task_done()` calls; here we wait for the consumers
-    // themselves, which return once the queue is closed and empty.
+    // No `queue.join()`: wait for the consumers, which return once the queue is closed and empty.
     let mut taken = Vec::new();
     for consumer in consumers {
         taken.extend(consumer.await?);
@@ -128,21 +142,20 @@ async fn run_queue(
     })
 }
 
-/// Puts 0, 1, 2, … every 100 ms until `items` are out or `stop` resolves, then drops the sender.
-/// Returns what it put and whether `stop` ended it.
+/// Puts 0, 1, 2, … every 100 ms until `items` are out or `stop` resolves (with its reason), then
+/// drops the sender. Returns what it put and whether `stop` ended it.
 async fn produce(
     tx: mpsc::Sender<u64>,
     items: Option<u64>,
-    stop: impl Future<Output = ()>,
+    stop: impl Future<Output = String>,
     clock: Stopwatch,
 ) -> (Vec<Put>, bool) {
     let mut puts = Vec::new();
     let producing = async {
         for item in 0..items.unwrap_or(u64::MAX) {
             let asked = clock.elapsed();
-            // Waits for a free slot: that wait is the backpressure. `reserve`, not `send(item)`:
-            // if `stop` cancels the wait, no item has been handed over to be dropped with it.
-            // It fails only when every receiver (every consumer) is gone: nothing left to do.
+            // Waits for a free slot (the backpressure). `reserve`, not `send(item)`: if `stop`
+            // cancels the wait, no item is lost with it. It fails only once every consumer is gone.
             let Ok(slot) = tx.reserve().await else { return };
             slot.send(item); // cannot wait: the slot is ours
             let (at, queued) = (clock.elapsed(), tx.max_capacity() - tx.capacity());
@@ -156,13 +169,12 @@ async fn produce(
     // Whichever ends first; the other is dropped, which cancels it.
     let stopped = tokio::select! {
         () = producing => false,
-        () = stop => true,
+        reason = stop => {
+            clock.say(format!("producer: {reason}, no more items"));
+            true
+        }
     };
-    if stopped {
-        clock.say("producer: stop signal (Ctrl-C), no more items");
-    }
-    // Python 3.13's `queue.shutdown()`: once the last sender is gone, nothing more can go in, and
-    // `recv` answers the items still queued, then `None`.
+    // Python 3.13's `queue.shutdown()`: `recv` answers the items still queued, then `None`.
     drop(tx);
     clock.say("producer: done, sender dropped: the queue closes once it is empty");
     (puts, stopped)
@@ -170,7 +182,7 @@ async fn produce(
 
 /// Takes items until the queue is closed and empty. Returns what it took.
 async fn consume(
-    name: &'static str,
+    consumer: &'static str,
     rx: Arc<Mutex<mpsc::Receiver<u64>>>,
     work: Duration,
     clock: Stopwatch,
@@ -181,15 +193,12 @@ async fn consume(
         // keep the guard for the whole loop body: the consumers would work one at a time.)
         let next = rx.lock().await.recv().await;
         let Some(item) = next else { break };
-        taken.push(Taken {
-            consumer: name,
-            item,
-            at: clock.elapsed(),
-        });
-        clock.say(format!("{name}: {item}"));
+        let at = clock.elapsed();
+        taken.push(Taken { consumer, item, at });
+        clock.say(format!("{consumer}: {item}"));
         sleep(work).await; // the consumer's work on the item
     }
-    clock.say(format!("{name}: queue closed and empty, exiting"));
+    clock.say(format!("{consumer}: queue closed and empty, exiting"));
     taken
 }
 
@@ -202,9 +211,8 @@ enum Handover {
     Reserve,
 }
 
-/// Hands `items` items from a source (a socket, a file: it yields each once) to a queue of one
-/// slot whose consumer needs 170 ms per item, while a 100 ms tick (a heartbeat) runs in the same
-/// `select!` loop. Returns the items the consumer received and how many races the tick won.
+/// Hands `items` items from a source (a socket: it yields each once) to a queue of one slot, 170 ms
+/// of work each, in a `select!` loop with a 100 ms tick. Returns what arrived and the tick's wins.
 async fn ticking_producer(how: Handover, items: u64) -> (Vec<u64>, u64) {
     let (tx, mut rx) = mpsc::channel::<u64>(1);
     let consumer = tokio::spawn(async move {
@@ -217,11 +225,9 @@ async fn ticking_producer(how: Handover, items: u64) -> (Vec<u64>, u64) {
     });
     let mut source = 0..items;
     let (mut tick, mut ticks) = (tokio::time::interval(Duration::from_millis(100)), 0);
-    // `biased;`: poll the branches in order (by default select! starts at a random one).
     match how {
-        // Deliberately wrong: each pass moves a fresh item into a new `send` future. When the tick
-        // wins, select! drops that future, and the item with it. (Python's `asyncio.wait(...,
-        // return_when=FIRST_COMPLETED)` leaves the losers running; select! cancels them.)
+        // Deliberately wrong: each pass moves an item into a new `send` future; when the tick
+        // wins, select! drops the future and the item with it (`asyncio.wait` leaves it running).
         Handover::Send => {
             for item in source {
                 tokio::select! { biased;
@@ -230,8 +236,7 @@ async fn ticking_producer(how: Handover, items: u64) -> (Vec<u64>, u64) {
                 }
             }
         }
-        // Cancelling `reserve` only loses its place in line; the item leaves the source once a
-        // slot is ours, and `Permit::send` cannot wait.
+        // A cancelled `reserve` loses only its place in line; the item leaves once a slot is ours.
         Handover::Reserve => loop {
             tokio::select! { biased;
                 slot = tx.reserve() => {
@@ -246,9 +251,8 @@ async fn ticking_producer(how: Handover, items: u64) -> (Vec<u64>, u64) {
     (consumer.await.expect("the consumer does not panic"), ticks)
 }
 
-/// Publishes 0, 1, … every 100 ms on a `broadcast` channel with room for `room` items and on a
-/// `watch` channel. A fast and a slow (330 ms per item) subscriber hear the broadcast; a watcher
-/// reads the watch every 330 ms. Returns what each heard: fast, slow, watcher.
+/// Publishes 0, 1, … every 100 ms on a `broadcast` (room for `room`) and a `watch`, to a fast and a
+/// slow (330 ms per item) subscriber and a watcher (every 330 ms). Returns what each heard.
 async fn fan_out(items: u64, room: usize) -> (Vec<Heard>, Vec<Heard>, Vec<u64>) {
     let (news, fast) = broadcast::channel::<u64>(room);
     let slow = news.subscribe(); // a subscriber hears what is sent after it subscribed
@@ -257,8 +261,7 @@ async fn fan_out(items: u64, room: usize) -> (Vec<Heard>, Vec<Heard>, Vec<u64>) 
     let slow = tokio::spawn(listen(slow, Duration::from_millis(330)));
     let watcher = tokio::spawn(async move {
         let mut seen = Vec::new();
-        // `changed` waits for a value newer than the last one seen: the ones in between are
-        // never seen. It fails once the sender is gone and the last value was seen.
+        // Waits for a value newer than the last seen; fails once the sender is gone, all seen.
         while watcher.changed().await.is_ok() {
             seen.extend(*watcher.borrow_and_update());
             sleep(Duration::from_millis(330)).await;
@@ -276,8 +279,7 @@ async fn fan_out(items: u64, room: usize) -> (Vec<Heard>, Vec<Heard>, Vec<u64>) 
     (fast, slow, watcher.await.unwrap())
 }
 
-/// What a `broadcast` subscriber heard: `Ok(item)`, or `Err(Lagged(n))`: n items overwritten
-/// before it read them.
+/// What a `broadcast` subscriber heard: `Ok(item)`, or `Err(Lagged(n))`: n items it missed.
 type Heard = Result<u64, RecvError>;
 
 /// Hears every item until the channel closes, working `work` on each.
@@ -306,6 +308,7 @@ mod tests {
 
     fn plan(items: Option<u64>, capacity: u16, work: u64, consumers: &[&'static str]) -> Plan {
         Plan {
+            seconds: 5,
             items,
             capacity,
             consume_ms: work,
@@ -313,8 +316,8 @@ mod tests {
         }
     }
 
-    async fn never() {
-        std::future::pending::<()>().await
+    async fn never() -> String {
+        std::future::pending().await
     }
 
     #[tokio::test(start_paused = true)]
@@ -388,7 +391,10 @@ mod tests {
     async fn the_stop_signal_ends_an_unbounded_run_cleanly() {
         within(Duration::from_secs(30), "stop signal", async {
             let plan = plan(None, 3, 250, &["a", "b", "c"]);
-            let stop = tokio::time::sleep(ms(550));
+            let stop = async {
+                sleep(ms(550)).await;
+                "Ctrl-C".to_string()
+            };
             let report = run_queue(&plan, stop, Stopwatch::start()).await.unwrap();
             assert!(report.stopped);
             assert_eq!(report.producer_done, ms(550));
@@ -458,6 +464,87 @@ mod tests {
         assert_eq!(plan.items, Some(15));
         assert_eq!(plan.consumers, ["a", "b", "c"]);
         assert!(Plan::try_parse_from(["part_16", "--capacity", "0"]).is_err());
-        assert_eq!(Plan::try_parse_from(["part_16"]).unwrap().items, None);
+        let default = Plan::try_parse_from(["part_16"]).unwrap();
+        assert_eq!((default.items, default.seconds), (None, 5));
+    }
+
+    /// The whole part with its default arguments, and a Ctrl-C flag that turns true `at` (never,
+    /// for `None`). Returns how long it took, on the paused clock.
+    async fn talk_with_ctrl_c_at(at: Option<Duration>) -> Duration {
+        let plan = Plan::try_parse_from(["part_16"]).unwrap();
+        let (press, ctrl_c) = watch::channel(false);
+        tokio::spawn(async move {
+            let Some(at) = at else {
+                return std::future::pending().await;
+            };
+            sleep(at).await;
+            let _ = press.send(true);
+        });
+        talk(&plan, ctrl_c).await.expect("no consumer fails")
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_part_ends_by_itself_and_ctrl_c_ends_it_within_2_s_at_any_point() {
+        within(Duration::from_secs(3600), "talk", async {
+            let whole = talk_with_ctrl_c_at(None).await;
+            assert!(whole <= Duration::from_secs(20), "took {whole:?}");
+            // Ctrl-C every half second of the run: in the queue, in select!, in the fan-out.
+            let mut at = ms(500);
+            while at < whole {
+                let took = talk_with_ctrl_c_at(Some(at)).await;
+                assert!(took >= at, "ended at {took:?}, before the Ctrl-C at {at:?}");
+                let late = took - at;
+                assert!(
+                    late <= Duration::from_secs(2),
+                    "Ctrl-C at {at:?}: {late:?} more"
+                );
+                at += ms(500);
+            }
+        })
+        .await;
+    }
+
+    // The other fix from the README: one `send` future per item, made before the races and raced
+    // by `&mut`, so a lost race leaves it alive and the item in it.
+    #[tokio::test(start_paused = true)]
+    async fn a_send_future_made_once_and_raced_by_reference_loses_nothing() {
+        within(Duration::from_secs(30), "pinned send", async {
+            let (tx, mut rx) = mpsc::channel::<u64>(1);
+            let consumer = tokio::spawn(async move {
+                let mut received = Vec::new();
+                while let Some(item) = rx.recv().await {
+                    received.push(item);
+                    sleep(ms(170)).await;
+                }
+                received
+            });
+            let (mut tick, mut ticks) = (tokio::time::interval(ms(100)), 0);
+            for item in 0..8 {
+                let mut send = std::pin::pin!(tx.send(item));
+                loop {
+                    tokio::select! { biased;
+                        sent = &mut send => break sent.expect("the consumer is alive"),
+                        _ = tick.tick() => ticks += 1,
+                    }
+                }
+            }
+            drop(tx);
+            assert_eq!(consumer.await.unwrap(), Vec::from_iter(0..8));
+            assert!(ticks > 8, "the tick won races ({ticks}) and cost nothing");
+        })
+        .await;
+    }
+
+    // `rx.clone()` does not compile: the receiver is not `Clone`. Checked at compile time: were
+    // it `Clone`, both impls below would apply, and the call at the end would be ambiguous.
+    #[test]
+    fn the_receiver_is_not_clone() {
+        trait AmbiguousIfClone<Marker> {
+            fn check() {}
+        }
+        impl<T> AmbiguousIfClone<()> for T {}
+        impl<T: Clone> AmbiguousIfClone<u8> for T {}
+        <mpsc::Receiver<u64> as AmbiguousIfClone<_>>::check();
+        <mpsc::Sender<u64> as AmbiguousIfClone<u8>>::check(); // the sender is
     }
 }
