@@ -109,8 +109,9 @@ pub fn check_saying(
     let linted = cargo("clippy", &["--profile", "test", "--", "-D", "warnings"])?;
     let lints = (!linted.status.success()).then(|| text(&linted.stderr));
     let stdout = text(&tested.stdout);
+    let expected = expected_tests(root, exercise, which == Which::Exercise);
     if !tested.status.success() {
-        let mut out = failures(&stdout);
+        let mut out = failures(&stdout, &expected);
         if out.trim().is_empty() {
             out = format!("{stdout}{}", text(&tested.stderr));
         }
@@ -119,7 +120,6 @@ pub fn check_saying(
         }
         return Ok(fail(Stage::Tests, out));
     }
-    let expected = expected_tests(root, exercise, which == Which::Exercise);
     if let Some(missing) = missing_checks(&expected, &test_results(&stdout), "") {
         return Ok(fail(Stage::Checks, missing));
     }
@@ -289,35 +289,59 @@ pub(crate) fn rustfmt_program() -> OsString {
     std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into())
 }
 
-/// From the test harness's output, the part a learner reads: each failing test's panic message
-/// (the first in full, the others cut to their first lines), and how many failed.
-pub fn failures(stdout: &str) -> String {
-    let mut blocks: Vec<String> = Vec::new();
+/// From the test harness's output, the part a learner reads: each failing test's panic message,
+/// in the order the checks file has them (the harness finishes them in any order), the first in
+/// full (what it printed, then its message), the others cut to their message's first lines; and
+/// how many failed. `order`: the expected test names (`checks::NAME`).
+pub fn failures(stdout: &str, order: &[String]) -> String {
+    let mut blocks: Vec<(String, String)> = Vec::new();
     let mut keep = false;
     for line in stdout.lines() {
-        if line.starts_with("---- ") && line.ends_with(" ----") {
+        if let Some(name) = line
+            .strip_prefix("---- ")
+            .and_then(|l| l.strip_suffix(" ----"))
+        {
             keep = true;
-            blocks.push(String::new());
+            let name = name.strip_suffix(" stdout").unwrap_or(name).to_owned();
+            blocks.push((name, String::new()));
         } else if line == "failures:" || line.starts_with("test result:") {
             keep = false;
             continue;
         }
-        if let (true, Some(block)) = (keep, blocks.last_mut())
+        if let (true, Some((_, block))) = (keep, blocks.last_mut())
             && !line.starts_with("note: run with `RUST_BACKTRACE")
         {
             block.push_str(line);
             block.push('\n');
         }
     }
-    let Some(first) = blocks.first() else {
+    let place = |name: &str| {
+        order
+            .iter()
+            .position(|expected| name.ends_with(expected.as_str()))
+            .unwrap_or(usize::MAX)
+    };
+    blocks.sort_by_key(|(name, _)| place(name));
+    let Some((_, first)) = blocks.first() else {
         return String::new();
     };
     let mut out = first.trim_end().to_owned();
-    for block in &blocks[1..] {
+    for (_, block) in &blocks[1..] {
         out.push_str("\n\n");
         let lines: Vec<&str> = block.trim().lines().filter(|l| !l.is_empty()).collect();
-        out.push_str(&lines[..lines.len().min(OTHER_LINES)].join("\n"));
-        if lines.len() > OTHER_LINES {
+        // Its header, then its message: what the test printed before it is left out.
+        let message = lines
+            .iter()
+            .position(|l| l.contains("panicked at"))
+            .unwrap_or(0);
+        let mut shown: Vec<&str> = lines.first().copied().into_iter().collect();
+        shown.extend(
+            lines[message.max(1).min(lines.len())..]
+                .iter()
+                .take(OTHER_LINES),
+        );
+        out.push_str(&shown.join("\n"));
+        if lines.len() > message.max(1) + OTHER_LINES {
             out.push_str("\n…");
         }
     }
@@ -343,7 +367,12 @@ mod tests {
             note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n\n\n\
             ---- tests::c stdout ----\nsecond failure\n\n\
             failures:\n    tests::a\n\ntest result: FAILED. 1 passed; 1 failed\n";
-        let shown = failures(harness);
+        let order = ["tests::c".to_owned(), "tests::a".to_owned()];
+        let shown = failures(harness, &order);
+        assert!(
+            shown.find("second failure") < shown.find("3 requests ran at once"),
+            "in the checks file's order: {shown}"
+        );
         assert!(shown.contains("---- tests::a stdout ----"), "{shown}");
         assert!(
             shown.contains("3 requests ran at once; the limit is 2"),

@@ -395,7 +395,7 @@ fn judge_run(root: &Path, executable: &Path, mistake: &Mistake, expected: &[Stri
     if passed && all_ran_and_passed {
         return Err("its tests pass: the checks do not catch it".to_owned());
     }
-    let shown = check::failures(&output);
+    let shown = check::failures(&output, expected);
     if shown.contains(&mistake.expect) {
         Ok(())
     } else {

@@ -147,7 +147,7 @@ fn exercises_and_solutions(
                 if !ok {
                     wrong.get_or_insert(format!(
                         "the solution fails its tests:\n{}",
-                        check::failures(&output)
+                        check::failures(&output, &expected)
                     ));
                 } else if let Some(missing) = check::missing_checks(&expected, &results, "") {
                     wrong.get_or_insert(format!("the solution: {missing}"));
