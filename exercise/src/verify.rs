@@ -96,20 +96,38 @@ fn exercises_and_solutions(
 ) -> Result<(), String> {
     let features: Vec<&str> = chosen.iter().map(|e| e.name.as_str()).collect();
     let features = features.join(",");
-    let mut bins: Vec<String> = Vec::new();
+    let mut targets: Vec<String> = Vec::new();
     for e in chosen {
-        bins.extend(["--bin".to_owned(), e.name.clone()]);
-        bins.extend(["--bin".to_owned(), e.solution_bin()]);
+        targets.push(e.name.clone());
+        targets.push(e.solution_bin());
     }
-    // One build of everything; a shipped exercise that does not compile stops nothing else.
-    let built = cargo(root, "test")
-        .args(["--no-run", "--no-fail-fast", "--features", &features])
-        .args(&bins)
-        .arg("--message-format=json-render-diagnostics")
-        .output()
-        .map_err(|e| format!("running cargo: {e}"))?;
-    let built_log = String::from_utf8_lossy(&built.stderr).into_owned();
-    let executables = executables(&String::from_utf8_lossy(&built.stdout));
+    // One build of everything. Cargo stops at the first target that does not compile (a shipped
+    // exercise may not, by design): those it names are left out and the rest built again.
+    let mut built_log = String::new();
+    let mut executables = Vec::new();
+    for _ in 0..4 {
+        let built = cargo(root, "test")
+            .args(["--no-run", "--features", &features])
+            .args(targets.iter().flat_map(|t| ["--bin", t.as_str()]))
+            .arg("--message-format=json-render-diagnostics")
+            .output()
+            .map_err(|e| format!("running cargo: {e}"))?;
+        let log = String::from_utf8_lossy(&built.stderr).into_owned();
+        executables.extend(self::executables(&String::from_utf8_lossy(&built.stdout)));
+        let failed: Vec<String> = targets
+            .iter()
+            .filter(|t| log.contains(&format!("(bin \"{t}\" test)")))
+            .cloned()
+            .collect();
+        built_log.push_str(&log);
+        if built.status.success() || failed.is_empty() {
+            break;
+        }
+        targets.retain(|t| !failed.contains(t));
+        if targets.is_empty() {
+            break;
+        }
+    }
     let exe = |bin: &str| {
         executables
             .iter()

@@ -5,8 +5,10 @@
 //! `tokio::runtime::Builder`. Write it yourself: `run_on_one_thread` must build a *current-thread*
 //! runtime (one thread, like asyncio's one loop) whose timers work, and run `fut` on it to the end.
 //!
-//! The tests check the value comes back, that the runtime really is a current-thread one, and that
-//! `tokio::time::sleep` works inside it.
+//! The tests call it as `main` does, from a thread with no runtime around it, and check: the value
+//! comes back; the runtime is a current-thread one, running the future and every task it spawns on
+//! the calling thread; `tokio::time::sleep` works inside it; and the runtime is gone when the call
+//! returns (a new one per call, dropped at its end with any task still left on it).
 //!
 //! Check it: `cargo exercise check runtime_by_hand` (or save the file while `make exercise` runs).
 

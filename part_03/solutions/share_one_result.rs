@@ -17,60 +17,70 @@
 //! await report("late", 0.0, rate)               # awaiting a bare coroutine twice: RuntimeError
 //! ```
 //!
-//! The tests, on tokio's paused clock, check that the rate was fetched once, that every report got
-//! the same rate, and that everything took one fetch's time (1 s), not one fetch after another.
+//! The checks, on tokio's paused clock, read the desk's own figures (its count of fetches, the
+//! reports it filed and when): the rate was fetched once, whatever the count before; every report
+//! was filed once, with the rate that one fetch answered; and each was filed the moment the fetch
+//! ended (1 s), the fetch running while A, B and C prepared.
 //!
 //! Check it: `cargo exercise check share_one_result` (or save the file while `make exercise` runs).
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::FutureExt;
+use tokio::time::Instant;
 
 /// How long one fetch of the rate takes.
 const FETCH: Duration = Duration::from_secs(1);
 
-/// The expensive computation: a second's work. Counts its runs in `fetches`, and each run answers
-/// a different rate (100 + the run's number), as a live rate would.
-async fn exchange_rate(fetches: Arc<AtomicU32>) -> u32 {
-    let run = fetches.fetch_add(1, Ordering::SeqCst) + 1;
+/// The rate desk (given): counts the fetches of the rate, and files each report with the rate it
+/// got and when. The tests read both.
+#[derive(Debug, Default)]
+struct Desk {
+    fetches: AtomicU32,
+    filed: Mutex<Vec<(&'static str, u32, Instant)>>,
+}
+
+/// The expensive computation: a second's work. Counts its runs at the desk, and each run answers a
+/// different rate (100 + the run's number), as a live rate would.
+async fn exchange_rate(desk: Arc<Desk>) -> u32 {
+    let run = desk.fetches.fetch_add(1, Ordering::SeqCst) + 1;
     tokio::time::sleep(FETCH).await;
     100 + run
 }
 
-/// A report: prepares for `prep`, then awaits the rate it is given. Returns its name and the rate.
-async fn report(
-    name: &'static str,
-    prep: Duration,
-    rate: impl Future<Output = u32>,
-) -> (&'static str, u32) {
+/// A report: prepares for `prep`, then awaits the rate it is given, and files itself at the desk.
+async fn report(desk: &Desk, name: &'static str, prep: Duration, rate: impl Future<Output = u32>) {
     tokio::time::sleep(prep).await;
     let rate = rate.await;
-    println!("report {name}: rate {rate}");
-    (name, rate)
+    let mut filed = desk.filed.lock().expect("nobody panics holding the desk");
+    filed.push((name, rate, Instant::now()));
 }
 
-/// Runs reports A, B and C at once, then a late one. Returns each report's name and rate.
-async fn reports(fetches: &Arc<AtomicU32>) -> Vec<(&'static str, u32)> {
-    let rate = exchange_rate(Arc::clone(fetches)).shared();
+/// Runs reports A, B and C at once, then a late one.
+async fn reports(desk: &Arc<Desk>) {
+    let rate = exchange_rate(Arc::clone(desk)).shared();
     let ms = Duration::from_millis;
-    let (a, b, c) = tokio::join!(
-        report("A", ms(0), rate.clone()),
-        report("B", ms(300), rate.clone()),
-        report("C", ms(600), rate.clone()),
+    tokio::join!(
+        report(desk, "A", ms(0), rate.clone()),
+        report(desk, "B", ms(300), rate.clone()),
+        report(desk, "C", ms(600), rate.clone()),
     );
-    let late = report("late", ms(0), rate).await;
-    vec![a, b, c, late]
+    report(desk, "late", ms(0), rate).await;
 }
 
 #[tokio::main]
 async fn main() {
-    let fetches = Arc::new(AtomicU32::new(0));
-    let start = tokio::time::Instant::now();
-    let got = reports(&fetches).await;
-    let fetched = fetches.load(Ordering::SeqCst);
-    println!("{got:?}: {fetched} fetch(es), {:.2?}", start.elapsed());
+    let desk = Arc::new(Desk::default());
+    let start = Instant::now();
+    reports(&desk).await;
+    let filed = desk.filed.lock().expect("nobody panics holding the desk");
+    for (name, rate, at) in filed.iter() {
+        println!("report {name}: rate {rate}, at {:.2?}", *at - start);
+    }
+    let fetched = desk.fetches.load(Ordering::SeqCst);
+    println!("{fetched} fetch(es), {:.2?}", start.elapsed());
 }
 
 // The tests `cargo exercise check` runs: part_03/checks/share_one_result.rs.

@@ -21,17 +21,17 @@
 //!     return True
 //! ```
 //!
-//! The tests, on tokio's paused clock, check that each asker gets its own answer when it is sent;
-//! that when the desk goes away unanswered the asker gets `Err(RecvError)` at once instead of
-//! waiting for ever; and that `respond` says `false` when nobody will get the answer (an unknown
-//! id, a question answered already, an asker who gave up and dropped its `Receiver`).
+//! The tests, on tokio's paused clock, answer from a task of their own and read what each asker's
+//! `Receiver` gives: nothing before `respond` sends, then its own answer at the moment it is sent;
+//! when the desk goes away unanswered, `Err(RecvError)` at once instead of waiting for ever. They
+//! check the ids run 1, 2, 3, and that `respond` says `false` when nobody will get the answer (an
+//! unknown id, a question answered already, an asker who gave up and dropped its `Receiver`).
 //!
 //! Check it: `cargo exercise check resolve_by_hand` (or save the file while `make exercise` runs).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use tokio::sync::oneshot;
 

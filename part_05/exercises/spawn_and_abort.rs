@@ -17,9 +17,11 @@
 //!
 //! `tokio::spawn` is `create_task`; `JoinHandle::abort` is `cancel()` (the task is dropped at its
 //! current `.await`); awaiting the handle gives a `JoinError` whose `is_cancelled()` is true; and
-//! `finally:` is a value's `Drop`. The tests, on tokio's paused clock, check that the worker ticks
-//! until the deadline and never after, that `run_for` returns a cancellation at the deadline, and
-//! that an aborted worker logs "cleaned up" exactly once, when it is aborted.
+//! `finally:` is a value's `Drop`. The tests, on tokio's paused clock and with two deadlines,
+//! check that the worker keeps ticking while `run_for` is started but not polled (a task of its
+//! own runs whether or not anyone awaits it), that it ticks until the deadline and never after,
+//! that `run_for` returns a cancellation at the deadline, and that an aborted worker logs
+//! "cleaned up" exactly once, when it is aborted.
 //!
 //! Check it: `cargo exercise check spawn_and_abort` (or save the file while `make exercise` runs).
 

@@ -18,10 +18,13 @@
 //!
 //! `tokio::spawn` may move a task to another thread at any `.await`, so the task's future must be
 //! `Send`; a std `MutexGuard` must be unlocked on the thread that locked it, so it is not `Send`,
-//! and it lives in the future while it is held across the `.await`. Repair it so that it compiles
-//! and the tests pass. They require that every visit is counted (the counter reaches 10, the
-//! visitors get the numbers 1 to 10) and that the ten visitors save at the same time: ten visits
-//! take one second in all, on tokio's paused clock. So no lock may be held while a visitor saves.
+//! and it lives in the future while it is held across the `.await`. Repair the task, keeping
+//! `tokio::spawn`, so that it compiles and the tests pass. They run `count_visits` with 10 and
+//! with other numbers of visitors, on tokio's paused clock, and require that each visitor is a
+//! task of its own (they count the tasks alive on the runtime while the visitors save), that
+//! every visit is counted (the counter reaches the number of visitors, who get the numbers 1, 2,
+//! … one each), and that the visitors save at the same time: all the visits take one second. So
+//! no lock may be held while a visitor saves.
 //!
 //! Lesson: part 05 ("tasks", its section on `Send + 'static`). Python never asks this: asyncio's
 //! tasks share one thread, and `self.count += 1` needs no lock at all.

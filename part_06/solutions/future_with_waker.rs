@@ -15,9 +15,12 @@
 //! `Pending` (replacing the one stored before: the future may have moved to another task), and
 //! make `Signal::set` take that waker and wake it.
 //!
-//! The tests run the waiting future in a task of its own on tokio's paused clock: it must finish
-//! when the value is set, be polled only when there is news (no busy loop: Pending must not wake
-//! itself), and, moved to another task between polls, be woken through that task's waker.
+//! The tests poll `Wait` by hand with a waker of their own: `poll` must not wake it (that is a
+//! busy loop), and `set` must wake it, once, after storing the value (a timer or a helper task
+//! that polls again later is no such wake). And they run the waiting future in a task of its own
+//! on tokio's paused clock: it must finish when the value is set, be polled only when there is
+//! news (twice in all), and, moved to another task between polls, be woken through that task's
+//! waker.
 //!
 //! Check it: `cargo exercise check future_with_waker` (or save the file while `make exercise`
 //! runs).

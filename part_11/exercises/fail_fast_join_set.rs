@@ -1,18 +1,20 @@
 //! Exercise (part 11): fail fast with a JoinSet, like a TaskGroup.
 //!
-//! `run_all` must run every job at once, as tasks of a `JoinSet`, and take their values as they
-//! finish. The first job that fails ends it all: the other jobs are aborted, `run_all` waits until
-//! they are gone (each job's clean-up, a `Drop` guard, has run), and returns that error. With no
-//! error it returns every value, in the order the jobs finished. A task that panicked is an error
-//! too.
+//! `run_all` must run every job at once, each as a task of a `JoinSet`, and take their values as
+//! they finish. The first job that fails ends it all: the other jobs are aborted, `run_all` waits
+//! until they are gone (each job's clean-up, a `Drop` guard, has run), and returns that error. A
+//! job that panics has failed too: its panic comes back as an error, it does not crash `run_all`.
+//! With no error, `run_all` returns every value, in the order the jobs finished.
 //!
 //! Follows part 11 (section 3: a JoinSet as a TaskGroup). Python mirrors it with
-//! `async with asyncio.TaskGroup() as tg:` and one `tg.create_task(job(...))` per job: the first
+//! `async with asyncio.TaskGroup() as tg:` and one `tg.create_task(job)` per job: the first
 //! exception cancels the siblings, waits for them (their `finally:` blocks run), and is raised.
 //!
-//! The tests check, on tokio's paused clock, that the error comes back when the first job fails,
-//! that the other jobs do nothing more after that, that their clean-up ran before `run_all`
-//! returned, and that with no error every value comes back.
+//! The tests give `run_all` jobs of their own, which note on tokio's paused clock when they start
+//! and on which task, when they end, and when their clean-up runs. They check that every job
+//! starts at once on a task of its own; that the first error (or panic) comes back when it
+//! happens; that by then every other job has been cleaned up, and none does anything after; and
+//! that with no error every value comes back, in finishing order.
 //!
 //! Check it: `cargo exercise check fail_fast_join_set` (or save the file while `make exercise`
 //! runs).
@@ -42,19 +44,27 @@ async fn job(trace: Trace, name: &'static str, secs: u64, fails: bool) -> Result
     Ok(secs)
 }
 
-/// Runs every `(name, secs, fails)` job as a task: every value in finishing order, or the first
-/// error once the other tasks are gone.
-async fn run_all(trace: Trace, jobs: &[(&'static str, u64, bool)]) -> Result<Vec<u64>, String> {
-    // TODO: spawn one `job(trace.clone(), name, secs, fails)` per entry on a JoinSet, then take
-    // the results as they come (`join_next`). On the first error (or panic): stop the other
-    // tasks, wait until they are gone, and return the error.
+/// Runs every job as a task: every value in finishing order, or the first error once the other
+/// tasks are gone.
+async fn run_all<F>(jobs: Vec<F>) -> Result<Vec<u64>, String>
+where
+    F: Future<Output = Result<u64, String>> + Send + 'static,
+{
+    // TODO: spawn every job on a JoinSet, then take the results as they come (`join_next`). On
+    // the first error (or panic): stop the other tasks, wait until they are gone, and return the
+    // error.
     todo!("run the jobs as tasks of a JoinSet, and fail fast")
 }
 
 #[tokio::main]
 async fn main() {
-    let jobs = [("a", 1, false), ("b", 2, true), ("c", 3, false)];
-    let result = run_all(Trace::start(), &jobs).await;
+    let trace = Trace::start();
+    let jobs = vec![
+        job(trace.clone(), "a", 1, false),
+        job(trace.clone(), "b", 2, true),
+        job(trace.clone(), "c", 3, false),
+    ];
+    let result = run_all(jobs).await;
     println!("run_all returned {result:?}");
 }
 

@@ -10,9 +10,11 @@
 //! `done, pending = await asyncio.wait(tasks, timeout=limit)` and `task.cancel()` for each pending
 //! task; `async with asyncio.timeout(limit):` around a `gather` would keep nothing.
 //!
-//! The tests check, on tokio's paused clock, the values kept and the names cancelled, that it
-//! returns at the deadline (not when the slowest job would have finished, nor later), that a
-//! cancelled job never saves its value, and that it returns early when all are done.
+//! The tests give it jobs of their own, which note on tokio's paused clock when they start, when
+//! they save (their values have nothing to do with their lengths) and when they are dropped. With
+//! several deadlines, they check the values kept, in finishing order, and the names cancelled;
+//! that every job starts at once and the gather returns at the deadline, not before nor after;
+//! that a cancelled job never saves and is dropped; and that it returns as soon as all are done.
 //!
 //! Check it: `cargo exercise check gather_with_deadline` (or save the file while `make exercise`
 //! runs).
@@ -30,29 +32,33 @@ struct Gathered {
     cancelled: Vec<&'static str>,
 }
 
-/// Works `secs` seconds, then saves its value (its side effect) and returns it with its name.
-async fn job(trace: Trace, name: &'static str, secs: u64) -> (&'static str, u64) {
+/// Works `secs` seconds, then saves its value (its side effect) and returns it.
+async fn job(trace: Trace, name: &'static str, secs: u64) -> u64 {
     tokio::time::sleep(Duration::from_secs(secs)).await;
     trace.say(format!("{name}: saved {secs}"));
-    (name, secs)
+    secs
 }
 
-/// Runs every `(name, secs)` job at once; cancels those still running `limit` from now.
-async fn gather_with_deadline(
-    trace: Trace,
-    jobs: &[(&'static str, u64)],
-    limit: Duration,
-) -> Gathered {
-    // TODO: spawn one `job(trace.clone(), name, secs)` per entry, so that each runs on its own
-    // and can be stopped; take the results as they finish until all are in or the deadline comes;
-    // then stop the jobs still running, and list their names.
+/// Runs every `(name, job)` at once; cancels those still running `limit` from now.
+async fn gather_with_deadline<F>(jobs: Vec<(&'static str, F)>, limit: Duration) -> Gathered
+where
+    F: Future<Output = u64> + Send + 'static,
+{
+    // TODO: spawn every job (`async move { (name, job.await) }`) on a JoinSet, so that each runs
+    // on its own and can be stopped; take the results as they finish until all are in or the
+    // deadline comes; then stop the jobs still running, and list their names.
     todo!("gather the jobs under one deadline")
 }
 
 #[tokio::main]
 async fn main() {
-    let jobs = [("a", 1), ("b", 3), ("c", 2)];
-    let gathered = gather_with_deadline(Trace::start(), &jobs, Duration::from_millis(2500)).await;
+    let trace = Trace::start();
+    let jobs = vec![
+        ("a", job(trace.clone(), "a", 1)),
+        ("b", job(trace.clone(), "b", 3)),
+        ("c", job(trace.clone(), "c", 2)),
+    ];
+    let gathered = gather_with_deadline(jobs, Duration::from_millis(2500)).await;
     println!("{gathered:?}");
 }
 

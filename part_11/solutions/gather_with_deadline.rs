@@ -10,9 +10,11 @@
 //! `done, pending = await asyncio.wait(tasks, timeout=limit)` and `task.cancel()` for each pending
 //! task; `async with asyncio.timeout(limit):` around a `gather` would keep nothing.
 //!
-//! The tests check, on tokio's paused clock, the values kept and the names cancelled, that it
-//! returns at the deadline (not when the slowest job would have finished, nor later), that a
-//! cancelled job never saves its value, and that it returns early when all are done.
+//! The tests give it jobs of their own, which note on tokio's paused clock when they start, when
+//! they save (their values have nothing to do with their lengths) and when they are dropped. With
+//! several deadlines, they check the values kept, in finishing order, and the names cancelled;
+//! that every job starts at once and the gather returns at the deadline, not before nor after;
+//! that a cancelled job never saves and is dropped; and that it returns as soon as all are done.
 //!
 //! Check it: `cargo exercise check gather_with_deadline` (or save the file while `make exercise`
 //! runs).
@@ -32,23 +34,23 @@ struct Gathered {
     cancelled: Vec<&'static str>,
 }
 
-/// Works `secs` seconds, then saves its value (its side effect) and returns it with its name.
-async fn job(trace: Trace, name: &'static str, secs: u64) -> (&'static str, u64) {
+/// Works `secs` seconds, then saves its value (its side effect) and returns it.
+async fn job(trace: Trace, name: &'static str, secs: u64) -> u64 {
     tokio::time::sleep(Duration::from_secs(secs)).await;
     trace.say(format!("{name}: saved {secs}"));
-    (name, secs)
+    secs
 }
 
-/// Runs every `(name, secs)` job at once; cancels those still running `limit` from now.
-async fn gather_with_deadline(
-    trace: Trace,
-    jobs: &[(&'static str, u64)],
-    limit: Duration,
-) -> Gathered {
+/// Runs every `(name, job)` at once; cancels those still running `limit` from now.
+async fn gather_with_deadline<F>(jobs: Vec<(&'static str, F)>, limit: Duration) -> Gathered
+where
+    F: Future<Output = u64> + Send + 'static,
+{
     let deadline = Instant::now() + limit;
+    let names: Vec<&'static str> = jobs.iter().map(|&(name, _)| name).collect();
     let mut tasks = JoinSet::new();
-    for &(name, secs) in jobs {
-        tasks.spawn(job(trace.clone(), name, secs));
+    for (name, job) in jobs {
+        tasks.spawn(async move { (name, job.await) });
     }
     let mut finished = Vec::new();
     // join_next is cancel safe: a timeout around it loses no result.
@@ -56,9 +58,8 @@ async fn gather_with_deadline(
         finished.extend(joined.ok());
     }
     tasks.shutdown().await; // the deadline: abort what is left, and wait until it is gone
-    let cancelled = jobs
-        .iter()
-        .map(|&(name, _)| name)
+    let cancelled = names
+        .into_iter()
         .filter(|name| !finished.iter().any(|(done, _)| done == name))
         .collect();
     Gathered {
@@ -69,8 +70,13 @@ async fn gather_with_deadline(
 
 #[tokio::main]
 async fn main() {
-    let jobs = [("a", 1), ("b", 3), ("c", 2)];
-    let gathered = gather_with_deadline(Trace::start(), &jobs, Duration::from_millis(2500)).await;
+    let trace = Trace::start();
+    let jobs = vec![
+        ("a", job(trace.clone(), "a", 1)),
+        ("b", job(trace.clone(), "b", 3)),
+        ("c", job(trace.clone(), "c", 2)),
+    ];
+    let gathered = gather_with_deadline(jobs, Duration::from_millis(2500)).await;
     println!("{gathered:?}");
 }
 
