@@ -25,8 +25,11 @@
 //! `StopAsyncIteration`). After the end it keeps answering `Ready(None)` (it is fused). Also
 //! write `size_hint`: exactly how many numbers are left.
 //!
-//! The tests collect it with `StreamExt::collect`, time each item on tokio's paused clock, poll it
-//! past the end, and read `size_hint` along the way.
+//! The tests, on tokio's paused clock: the numbers in order; when each one comes, also for a
+//! consumer that takes its time before it asks (the first at once, however late the first poll;
+//! each next one a tick after it was asked for); polls by hand with a waker of their own (a poll
+//! half-way through a tick leaves the `Sleep`'s deadline alone, and the `Sleep` wakes that waker
+//! when the tick is over); polls past the end; and `size_hint` along the way.
 //!
 //! Check it: `cargo exercise check stream_by_hand` (or save the file while `make exercise` runs).
 

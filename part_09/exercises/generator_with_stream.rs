@@ -19,13 +19,17 @@
 //! Write it with async-stream's `try_stream!` (part 09): a block with `.await`, `yield` and `?`.
 //! `?` yields the error as the last item, `Err(e)`, and ends the stream.
 //!
-//! The tests (on tokio's paused clock) read the API's event log: every item in order and every
-//! page fetched once; `take(3)` fetching only the pages it needs, each one only after the items
-//! before it were consumed; and the stream ending at the first failed page.
+//! The tests (on tokio's paused clock) read the API's own record of the pages it was asked for
+//! (the trace is for `main` to print: writing "fetch page 1" on it fetches nothing): every item
+//! in order, every page fetched once, one at a time; nothing fetched before the first poll, and a
+//! page only once its first item is asked for, however long the consumer dawdles; `take(n)`
+//! fetching only the pages it needs, and the API let go of once the stream is dropped; and the
+//! stream ending at the first failed page.
 //!
 //! Check it: `cargo exercise check generator_with_stream` (or save the file while
 //! `make exercise` runs).
 
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use async_stream::try_stream;
@@ -36,20 +40,43 @@ use workshop::Trace;
 /// How long one page takes to fetch.
 const LATENCY: Duration = Duration::from_millis(100);
 
-/// A pretend paginated API over the items `0..total`, `per_page` at a time. Every fetch is
-/// recorded in `trace`.
+/// A pretend paginated API over the items `0..total`, `per_page` at a time. It notes each fetch
+/// on `trace` (for `main` to print), and keeps its own record of the pages it was asked for.
+#[derive(Debug, Clone)]
 pub struct Api {
     pub total: u32,
     pub per_page: u32,
     /// The page whose fetch fails, if any (a server error).
     pub fails_at: Option<u32>,
     pub trace: Trace,
+    record: Arc<Mutex<Vec<u32>>>,
 }
 
 impl Api {
+    pub fn new(total: u32, per_page: u32, fails_at: Option<u32>, trace: &Trace) -> Api {
+        let (trace, record) = (trace.clone(), Arc::default());
+        Api {
+            total,
+            per_page,
+            fails_at,
+            trace,
+            record,
+        }
+    }
+
+    /// The pages this API was asked for, in order.
+    pub fn pages_asked(&self) -> Vec<u32> {
+        self.record().clone()
+    }
+
+    fn record(&self) -> MutexGuard<'_, Vec<u32>> {
+        self.record.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// One page: its items, an empty page after the last item, or an error.
     pub async fn fetch_page(&self, page: u32) -> Result<Vec<u32>, String> {
-        self.trace.say(format!("fetch page {page}"));
+        self.record().push(page);
+        self.trace.record(format!("fetch page {page}"));
         sleep(LATENCY).await;
         if self.fails_at == Some(page) {
             return Err(format!("page {page}: 503 Service Unavailable"));
@@ -72,17 +99,14 @@ pub fn all_items(api: Api) -> impl Stream<Item = Result<u32, String>> {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let trace = Trace::start();
-    let api = Api {
-        total: 7,
-        per_page: 3,
-        fails_at: None,
-        trace: trace.clone(),
-    };
-    let mut items = std::pin::pin!(all_items(api));
+    let api = Api::new(7, 3, None, &trace);
+    let mut items = std::pin::pin!(all_items(api.clone()));
     while let Some(item) = items.next().await {
-        trace.say(format!("got {item:?}"));
+        trace.record(format!("got {item:?}"));
     }
-    trace.say("the end");
+    let asked = api.pages_asked();
+    trace.record(format!("the end; the API was asked for pages {asked:?}"));
+    println!("{}", trace.lines().join("\n"));
 }
 
 // The tests `cargo exercise check` runs: part_09/checks/generator_with_stream.rs.
