@@ -15,9 +15,12 @@
 //! `asyncio.StreamReader(limit=4096)`, whose `readline()` raises `LimitOverrunError`/`ValueError`
 //! past the limit, caught in the handler's loop.
 //!
-//! The tests: a line over the limit gets the ERROR and the connection still works (the long PUT not
-//! run), a line of exactly the limit is served, and the codec on its own (CRLF, half a line, a
-//! long line then the next one).
+//! The tests, over TCP: lines over the limit (three sizes) get the ERROR and the connection still
+//! works (the long PUT not run); the ERROR comes as soon as the limit is passed, before the line's
+//! newline; a line of exactly the limit is served; a request sent in pieces (each read by the
+//! server before the next is sent) is one request, and five requests in one write get five
+//! replies; nothing is answered after QUIT. And the codec on its own: CRLF, half a line, a long
+//! line then the next one, and the rest of a long line skipped as it comes.
 //!
 //! Run it: `cargo exercise run redis_framed_lines` listens on 127.0.0.1:1337 (`-- --port N` for
 //! another); talk to it with `nc 127.0.0.1 1337` or `make mr-client`.

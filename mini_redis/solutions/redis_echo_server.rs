@@ -5,7 +5,9 @@
 //! from the previous one solved and adds one thing. First, the skeleton every server has: `serve`
 //! accepts connections on `listener` forever and serves each on a task of its own
 //! (`tokio::spawn`); `echo` reads the client's lines (`BufReader::new(read).lines()`, then
-//! `next_line().await`) and writes each one back with its `\n`, until the client's stream ends.
+//! `next_line().await`) and writes each one back with `\n`, until the client's stream ends. A line
+//! ends at `\n` or `\r\n` (telnet's); `lines()` gives it without either, and the echo is the line
+//! and `\n`. A blank line is a line (`""`): only `None` is the end of the stream.
 //!
 //! Why a task per client and not a thread each: a task is a few hundred bytes that the runtime
 //! parks while it waits for the socket; a thread is a stack of megabytes and a kernel schedule
@@ -16,8 +18,9 @@
 //! `mini_redis/src/server.rs`. Python: `asyncio.start_server(handle, "127.0.0.1", 1337)`, which
 //! starts one task per client, and `async for line in reader` in `handle`.
 //!
-//! The tests: each line comes back, a second client is answered while the first stays connected,
-//! and a client that closes its side gets its echoes, then the end of the stream.
+//! The tests, over TCP: each line comes back as soon as it is sent (a blank one too), a CRLF line
+//! comes back with `\n`, a second and a third client are answered while the first stays
+//! connected, and a client that closes its side gets its echoes, then the end of the stream.
 //!
 //! Run it: `cargo exercise run redis_echo_server` listens on 127.0.0.1:1337 (`-- --port N` for
 //! another); talk to it with `nc 127.0.0.1 1337` or `make mr-client`.

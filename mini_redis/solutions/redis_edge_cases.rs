@@ -20,8 +20,13 @@
 //! Python: `await reader.readline()` returns the partial line at EOF without its `\n`, and `b""`
 //! for ever after, which a `while True:` loop must check.
 //!
-//! The tests: `PUT a 1\nPUT b 2` then EOF stores only `a`, 400 requests then a half-close get 400
-//! replies then the end, and invalid UTF-8 gets its ERROR with the connection kept.
+//! The tests, each a client of `connection` over TCP that closes its side, then reads every reply:
+//! a last line cut off by the end of the stream (`PUT a 1\nPUT b 2`, a cut-off `DEL`, `QUIT`, a
+//! CR) gets no reply and changes nothing in the store, and `connection` returns `Ok(())`;
+//! `decode_eof` on its own gives the whole lines still buffered, then drops the rest; 2 and 400
+//! requests then a half-close get every reply, then the end; five kinds of invalid UTF-8 each get
+//! the ERROR, store nothing, and the lines after them are served; a line over the limit is still
+//! `ERROR line too long`. No test may see a panic, or a connection left open.
 //!
 //! Run it: `cargo exercise run redis_edge_cases` listens on 127.0.0.1:1337 (`-- --port N` for
 //! another); talk to it with `nc 127.0.0.1 1337` or `make mr-client`.

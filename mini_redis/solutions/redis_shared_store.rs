@@ -17,8 +17,10 @@
 //! handler, safe there because only one coroutine runs at a time; Rust's tasks run on several
 //! threads at once, hence the `Mutex`.
 //!
-//! The tests: a session of GET/PUT/DEL/QUIT with the exact replies, two clients seeing one store,
-//! and `execute` on its own.
+//! The tests, over TCP: a session of GET/PUT/DEL/QUIT with several keys and the exact replies; a
+//! value one client sets, another reads, a client that connects later too, and the other way
+//! round; sixteen clients storing at the same time (on four worker threads), each reading
+//! another's keys; two servers, two stores (no `static` map); and `execute` on two stores.
 //!
 //! Run it: `cargo exercise run redis_shared_store` listens on 127.0.0.1:1337 (`-- --port N` for
 //! another); talk to it with `nc 127.0.0.1 1337` or `make mr-client`.
