@@ -1,11 +1,10 @@
 //! Part 15 — CPU-bound work (Python: `run_in_executor` with a `ProcessPoolExecutor`).
 //!
-//! Sixteen honest sums `1 + 2 + … + 30_000_000·m` (m = 0..16) run on rayon's thread pool; each
-//! job answers (or reports its panic) through its own oneshot channel, so async code awaits them
-//! as they complete. Then the same sums sequentially, on `spawn_blocking` and as plain async fns
-//! (no speedup, and the blocking detector names the stalled task), timed. Last, `Mutex`, `RwLock`,
-//! atomics, a lost update, a std `Mutex` that is not reentrant; data races that do not compile
-//! live in `tests/ui/`.
+//! Sixteen honest sums `1 + 2 + … + 30_000_000·m` (m = 0..16) run on rayon's thread pool; each job
+//! answers (or reports its panic) on its own oneshot channel, awaited as they complete. Then the
+//! same sums sequentially, on `spawn_blocking` and as plain async fns (no speedup, and the blocking
+//! detector names the stalled task), timed. Last, `Mutex`, `RwLock`, atomics, a lost update, a std
+//! `Mutex` that is not reentrant; data races that do not compile live in `tests/ui/`.
 //!
 //! Run it: `make part_15` (or `cargo run -p part_15`); `-- --unit 5000000` for a shorter run.
 
@@ -79,14 +78,17 @@ impl Run {
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let args = Args::parse();
     workshop::banner!();
-    workshop::lesson::exit_code(talk(args.unit).await)
+    // asyncio.run(talk(), debug=True): talk runs as a task; every runtime thread is watched.
+    let detector = BlockingDetector::new(PYTHON_DEFAULT_LIMIT);
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    let talk = talk(args.unit, detector.clone());
+    workshop::lesson::exit_code(detector.run(runtime.enable_all(), talk))
 }
 
-async fn talk(unit: u64) -> Result<(), BoxError> {
+async fn talk(unit: u64, detector: BlockingDetector) -> Result<(), BoxError> {
     let sizes = job_sizes(unit);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = rayon::current_num_threads();
@@ -102,7 +104,6 @@ async fn talk(unit: u64) -> Result<(), BoxError> {
     println!("2. The same sums, three other ways");
     let sequential = on_blocking_pool(&sizes, 1).await?;
     let blocking = on_blocking_pool(&sizes, AT_ONCE).await?;
-    let detector = BlockingDetector::new(PYTHON_DEFAULT_LIMIT);
     let (async_alone, events) = async_alone(&sizes, &detector).await;
     print_table(&[
         ("sequential (one at a time)", &sequential),
@@ -288,10 +289,9 @@ fn lost_update() -> u64 {
     counter.into_inner()
 }
 
-/// Python's `RLock` may be taken again by the thread holding it. std's `Mutex` may not: std's docs
-/// say a second `lock()` on the same thread never returns (it "might panic or deadlock"; on Linux
-/// it hangs). `try_lock` shows the refusal without hanging. A reentrant lock: std's
-/// `ReentrantLock` (nightly only) or `parking_lot::ReentrantMutex`.
+/// Python's `RLock` may be taken again by the thread holding it; std's `Mutex` may not: a second
+/// `lock()` on that thread never returns (std's docs: it "might panic or deadlock"; on Linux it
+/// hangs). `try_lock` shows the refusal without hanging. Reentrant: `parking_lot::ReentrantMutex`.
 fn std_mutex_is_reentrant() -> bool {
     let mutex = Mutex::new(());
     let _held = mutex.lock().unwrap_or_else(PoisonError::into_inner);
@@ -442,6 +442,49 @@ mod tests {
             assert_eq!(detector.reports(), []);
         })
         .await;
+    }
+
+    // Try it 2, in a test: a runtime thread waits for a std Mutex that does not come free (there
+    // it waits for itself; here the test holds the lock, and lets go once it has seen the report).
+    // The task is not wrapped: the detector watches every thread of the runtime, as main sets it
+    // up, and reports the held thread while it is held. Real time: a blocked thread moves no
+    // paused clock, so the test waits for the report, up to 10 s.
+    #[test]
+    #[allow(clippy::disallowed_methods)] // the test's own thread waits between looks
+    fn a_task_stuck_on_a_std_mutex_is_reported_while_it_is_stuck() {
+        let detector = BlockingDetector::new(PYTHON_DEFAULT_LIMIT).quiet();
+        let mutex = Arc::new(Mutex::new(()));
+        let held = mutex.lock().unwrap_or_else(PoisonError::into_inner);
+        let runner = std::thread::spawn({
+            let (detector, mutex) = (detector.clone(), Arc::clone(&mutex));
+            move || {
+                let mut runtime = tokio::runtime::Builder::new_multi_thread();
+                detector.run(runtime.enable_all(), async move {
+                    drop(mutex.lock()); // blocks this runtime thread until the test lets go
+                    "let go"
+                })
+            }
+        });
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let report = loop {
+            if let Some(report) = detector.stuck().first().cloned() {
+                break report;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no report within 10 s"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        assert!(!runner.is_finished(), "the lock is still held");
+        assert_eq!(
+            report.task, None,
+            "an unwrapped task has no name: {report:?}"
+        );
+        assert!(report.thread.contains("tokio-rt-worker"), "{report:?}");
+        assert!(report.so_far > PYTHON_DEFAULT_LIMIT, "{report:?}");
+        drop(held);
+        assert_eq!(runner.join().expect("the runtime ends"), "let go");
     }
 
     #[test]

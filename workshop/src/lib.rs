@@ -5,7 +5,8 @@
 //! - [`Stopwatch`] stamps trace lines with the time since the start, on tokio's clock;
 //! - [`Timeline`] records which task ran when and draws it as an ASCII Gantt chart;
 //! - [`Trace`] is an event log several tasks write to, printed as it goes and kept for the tests;
-//! - [`BlockingDetector`] reports a poll that held its runtime thread too long (asyncio's debug
+//! - [`BlockingDetector`] reports a poll that holds its runtime thread too long, while it does and
+//!   once it returns, and with [`BlockingDetector::run`] every thread of a runtime (asyncio's debug
 //!   mode);
 //! - [`lesson::panic_message`] reads the message out of a caught panic;
 //! - [`count_server`] is the HTTP server the HTTP lessons call, and [`count_server_url`] finds or
