@@ -7,12 +7,16 @@
 //! answer back through a channel whose receiving end you can `.await`.
 //!
 //! Follows part 15 (`rayon::spawn` and a `tokio::sync::oneshot` per job). Python mirrors it with
-//! `await loop.run_in_executor(ProcessPoolExecutor(), sum_to, n)`: processes there, because of
-//! the GIL; threads here.
+//! `await loop.run_in_executor(pool, sum_to, n)`, `pool` a `ProcessPoolExecutor()` made once for
+//! the program: processes there, because of the GIL; threads here.
 //!
-//! The tests check the answer, that the job ran on one of rayon's threads
-//! (`rayon::current_thread_index()`), and, with the workshop's blocking detector, that no poll of
-//! `on_rayon` held the runtime thread while the job ran.
+//! The checks hand `on_rayon` jobs of their own, which note where they ran. They check the answer;
+//! that the job ran on a thread of rayon's global pool (`rayon::current_thread_index()`, and not
+//! a pool made for the call); that no poll of `on_rayon` held the runtime thread over 100 ms (the
+//! workshop's blocking detector) and another task ran freely while the job ran; and that the
+//! answer itself woke the task: `on_rayon` polled at most 3 times for one job, with no time
+//! passing on tokio's paused clock (a loop that looks for the answer, sleeping or yielding in
+//! between, is neither).
 //!
 //! Check it: `cargo exercise check rayon_bridge` (or save the file while `make exercise` runs).
 

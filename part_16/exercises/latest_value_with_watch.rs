@@ -18,9 +18,12 @@
 //!         break
 //! ```
 //!
-//! The tests (on tokio's paused clock) check the last value is drawn and the reader then
-//! returns, that the values drawn only go up (no repeats), and that each was the newest at the
-//! moment it was drawn.
+//! The tests (on tokio's paused clock) run `show_progress` against the download below and against
+//! publishers of their own (other values, other pauses, faster and slower screens). From what the
+//! screen noted, they check that the last value is drawn and the reader then returns at once; that
+//! only published values are drawn, each once, going up; that each was the newest at the moment it
+//! was drawn; and that a new value is drawn as soon as the screen is free: at once if it was
+//! published during the last draw, else the moment it is published.
 //!
 //! Check it: `cargo exercise check latest_value_with_watch` (or save the file while
 //! `make exercise` runs).
@@ -29,7 +32,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::watch;
-use tokio::time::sleep;
+use tokio::time::{Instant, sleep};
 
 /// Draws each new progress value on `screen`, the newest each time, until the sender is gone.
 async fn show_progress(mut progress: watch::Receiver<u32>, screen: Screen) {
@@ -38,20 +41,33 @@ async fn show_progress(mut progress: watch::Receiver<u32>, screen: Screen) {
     todo!("draw the newest progress value, until the sender is gone")
 }
 
-/// The slow terminal: a draw takes 250 ms. It notes each value drawn next to the newest value
-/// published at that moment. Leave it as it is.
+/// The slow terminal: a draw takes `takes`. It notes each value drawn, the newest value published
+/// at that moment, and when. Leave it as it is.
 #[derive(Debug, Clone)]
 struct Screen {
     newest: watch::Receiver<u32>,
-    drawn: Arc<Mutex<Vec<(u32, u32)>>>,
+    takes: Duration,
+    drawn: Arc<Mutex<Vec<Drawn>>>,
+}
+
+/// One draw, as the screen noted it.
+#[derive(Debug, Clone, Copy)]
+struct Drawn {
+    percent: u32,
+    newest: u32,
+    at: Instant,
 }
 
 impl Screen {
     async fn draw(&self, percent: u32) {
         let newest = *self.newest.borrow();
-        self.drawn.lock().unwrap().push((percent, newest));
-        println!("[{percent:>3}%] {}", "#".repeat(percent as usize / 4));
-        sleep(Duration::from_millis(250)).await;
+        let at = Instant::now();
+        self.drawn.lock().unwrap().push(Drawn {
+            percent,
+            newest,
+            at,
+        });
+        sleep(self.takes).await;
     }
 }
 
@@ -67,11 +83,13 @@ async fn download(progress: watch::Sender<u32>) {
     }
 }
 
-/// Runs the download and `show_progress`; returns the (drawn, newest) pairs the screen noted.
-async fn run() -> Vec<(u32, u32)> {
+/// Runs the download and `show_progress` on a screen that takes 250 ms a draw; returns what the
+/// screen noted.
+async fn run() -> Vec<Drawn> {
     let (tx, rx) = watch::channel(0);
     let screen = Screen {
         newest: rx.clone(),
+        takes: Duration::from_millis(250),
         drawn: Arc::default(),
     };
     let reader = tokio::spawn(show_progress(rx, screen.clone()));
@@ -82,7 +100,12 @@ async fn run() -> Vec<(u32, u32)> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
+    let start = Instant::now();
     let drawn = run().await;
+    for Drawn { percent, at, .. } in &drawn {
+        let bar = "#".repeat(*percent as usize / 4);
+        println!("{:>5} ms [{percent:>3}%] {bar}", (*at - start).as_millis());
+    }
     println!("drew {} of 73 values", drawn.len());
 }
 

@@ -22,8 +22,11 @@
 //!     queue.shutdown()  # the consumers drain the queue, then stop
 //! ```
 //!
-//! The tests (on tokio's paused clock) check every item is taken once, the run ends, the queue
-//! never held more than its capacity, and the consumers worked side by side.
+//! The tests (on tokio's paused clock) run several plans: every item is taken once; the queue
+//! fills up to its capacity, never more; the consumers work side by side, a free one takes the
+//! next item at once, and the run ends with the last item (15 items on 2 consumers take 8 rounds
+//! of `work`). And `consume`, on a queue of theirs, drains it once closed (every item is work: no
+//! sentinel) and waits while it is empty but open.
 //!
 //! Check it: `cargo exercise check bounded_queue_shutdown` (or save the file while
 //! `make exercise` runs).
