@@ -97,7 +97,7 @@ pub fn check_saying(
         command.output()
     };
 
-    progress("compiling your file (the first time, the workspace too: a minute or so)");
+    progress("compiling (a first build takes a minute or so)");
     let compiled = cargo("test", &["--no-run"])?;
     if !compiled.status.success() {
         return Ok(fail(Stage::Compile, text(&compiled.stderr)));
@@ -115,7 +115,10 @@ pub fn check_saying(
         if out.trim().is_empty() {
             out = format!("{stdout}{}", text(&tested.stderr));
         }
-        if let Some(lints) = &lints {
+        // Clippy's own findings (a blocking call, a lock held across `.await`) explain a failing
+        // test; the compiler's warnings about a half-written file (an unused variable beside a
+        // `todo!()`) would only bury it.
+        if let Some(lints) = lints.as_ref().filter(|l| l.contains("clippy::")) {
             out = format!("{out}\nclippy has warnings too:\n{lints}");
         }
         return Ok(fail(Stage::Tests, out));
@@ -325,8 +328,25 @@ pub fn failures(stdout: &str, order: &[String]) -> String {
     let Some((_, first)) = blocks.first() else {
         return String::new();
     };
+    // A test's message: what follows its last `panicked at` line. Several tests failing with the
+    // same message (a `todo!()` still in the file) are shown once.
+    let message = |block: &str| -> String {
+        let lines: Vec<&str> = block.lines().collect();
+        let at = lines.iter().rposition(|l| l.contains("panicked at"));
+        at.map_or_else(String::new, |at| {
+            lines[at + 1..].join("\n").trim().to_owned()
+        })
+    };
+    let mut seen = vec![message(first)];
+    let mut same = 0;
     let mut out = first.trim_end().to_owned();
     for (_, block) in &blocks[1..] {
+        let said = message(block);
+        if !said.is_empty() && seen.contains(&said) {
+            same += 1;
+            continue;
+        }
+        seen.push(said);
         out.push_str("\n\n");
         let lines: Vec<&str> = block.trim().lines().filter(|l| !l.is_empty()).collect();
         // Its header, then its message: what the test printed before it is left out.
@@ -344,6 +364,11 @@ pub fn failures(stdout: &str, order: &[String]) -> String {
         if lines.len() > message.max(1) + OTHER_LINES {
             out.push_str("\n…");
         }
+    }
+    if same > 0 {
+        out.push_str(&format!(
+            "\n\n({same} more failed with a message shown above)"
+        ));
     }
     if blocks.len() > 1 {
         out.push_str(&format!("\n\n({} tests failed)", blocks.len()));
@@ -386,6 +411,15 @@ mod tests {
             "every failing test: {shown}"
         );
         assert!(shown.contains("(2 tests failed)"), "{shown}");
+        let same = "---- checks::a stdout ----\nthread 'checks::a' panicked at x.rs:1:1:\nstill a todo\n\n\
+                    ---- checks::b stdout ----\nthread 'checks::b' panicked at x.rs:9:9:\nstill a todo\n\n\
+                    test result: FAILED. 0 passed; 2 failed\n";
+        let shown = failures(same, &[]);
+        assert_eq!(shown.matches("still a todo").count(), 1, "{shown}");
+        assert!(
+            shown.contains("(1 more failed with a message shown above)"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -357,7 +357,14 @@ impl Session<'_> {
 fn wrap_lines(text: &str, width: usize) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
-        if line.chars().count() <= width || !line.contains(' ') {
+        // A compiler's code snippet (`18 | fn …`, `   |     ^^^`, ` --> file`) keeps its columns.
+        let gutter = line.trim_start();
+        let snippet = gutter.starts_with('|')
+            || gutter.starts_with("-->")
+            || gutter
+                .split_once(" |")
+                .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        if snippet || line.chars().count() <= width || !line.contains(' ') {
             out.push_str(line);
             out.push('\n');
             continue;
@@ -519,5 +526,12 @@ mod tests {
         );
         let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
         assert_eq!(words(&wrapped), words(text));
+        let code = "18 | fn run_on_one_thread<F: Future>(fut: F) -> F::Output { todo!() }\n   \
+                    |                                 ^^^ unused";
+        assert_eq!(
+            wrap_lines(code, 30),
+            format!("{code}\n"),
+            "snippets keep their columns"
+        );
     }
 }
