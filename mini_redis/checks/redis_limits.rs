@@ -15,6 +15,8 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use workshop::testing::within;
 
 const LIMIT: Duration = Duration::from_secs(20);
+const HOUR: Duration = Duration::from_secs(3600);
+const MINUTE: Duration = Duration::from_secs(60);
 
 /// Your server on a port the OS picked, running in the test's runtime.
 async fn start(limits: Limits) -> SocketAddr {
@@ -64,41 +66,88 @@ impl Client {
     }
 }
 
-#[tokio::test]
+/// A client that arrived with `cap` others being served: it must be told, and closed. When it is
+/// not told within a minute, a request tells whether it is served or left waiting.
+async fn refused(mut extra: Client, cap: usize) {
+    let told = match tokio::time::timeout(MINUTE, extra.line()).await {
+        Ok(told) => told,
+        Err(_) => {
+            let answer = tokio::time::timeout(MINUTE, extra.call("GET k0")).await;
+            match answer {
+                Ok(Some(reply)) => panic!(
+                    "the cap is {cap}, and every place was taken: one more client was served \
+                     too (it got {reply:?}): the permit must be held for as long as the \
+                     connection runs, so move it into the connection's task (a `_permit` in \
+                     the accept loop, or `let _ =`, gives it back at once)"
+                ),
+                _ => panic!(
+                    "the cap is {cap}, and every place was taken: one more client was left \
+                     waiting, neither told nor served: the server waits for a permit (`async \
+                     with sem:`, `acquire().await`). Take one without waiting \
+                     (`try_acquire_owned`) and, without one, tell the client and close"
+                ),
+            }
+        }
+    };
+    assert_eq!(
+        told.as_deref(),
+        Some("ERROR max number of clients reached"),
+        "the cap is {cap}, and every place was taken: one more client must be told `ERROR max \
+         number of clients reached`, then closed"
+    );
+    let rest = within(MINUTE, "a refused client being closed", extra.rest()).await;
+    assert_eq!(rest, "", "after the error line, a refused client is closed");
+}
+
+#[tokio::test(start_paused = true)]
 async fn over_the_cap_a_client_is_told_and_closed_and_a_freed_place_is_reused() {
-    within(LIMIT, "the connection cap", async {
-        let limits = Limits {
-            max_connections: 2,
-            ..Limits::default()
-        };
-        let addr = start(limits).await;
-        let mut a = Client::connect(addr).await;
-        let mut b = Client::connect(addr).await;
-        // Answered: both are being served, each holding its place.
-        assert_eq!(a.call("PUT k a").await.as_deref(), Some("OK"), "client 1");
-        assert_eq!(b.call("GET k").await.as_deref(), Some("OK a"), "client 2");
+    within(HOUR, "the connection cap", async {
+        for cap in [1, 3] {
+            let limits = Limits {
+                max_connections: cap,
+                idle_timeout: HOUR,
+            };
+            let addr = start(limits).await;
+            // One more than the cap, all connecting before any is served: the server accepts
+            // them in one go, so a check now and a permit taken later lets them all through.
+            let mut clients = Vec::new();
+            for _ in 0..=cap {
+                clients.push(Client::connect(addr).await);
+            }
+            let extra = clients.pop().expect("one more than the cap");
+            let mut served = clients;
+            for (i, client) in served.iter_mut().enumerate() {
+                assert_eq!(
+                    client.call(&format!("PUT k{i} {i}")).await.as_deref(),
+                    Some("OK"),
+                    "client {} of {cap}, with a cap of {cap}, must be served",
+                    i + 1
+                );
+            }
+            refused(extra, cap).await;
 
-        let mut c = Client::connect(addr).await;
-        let what = "a third client, with a cap of 2, being told and closed (it was neither: \
-                    is it being served, or waiting for a permit?)";
-        let told = within(Duration::from_secs(5), what, c.rest()).await;
-        assert_eq!(
-            told, "ERROR max number of clients reached\n",
-            "a third client, with a cap of 2, must be told `ERROR max number of clients \
-             reached` and closed (not served, not left waiting)"
-        );
-
-        // One leaves; its place is free again.
-        assert_eq!(a.call("QUIT").await.as_deref(), Some("OK"), "QUIT");
-        assert_eq!(a.rest().await, "", "nothing after QUIT's OK");
-        let mut d = Client::connect(addr).await;
-        assert_eq!(
-            d.call("GET k").await.as_deref(),
-            Some("OK a"),
-            "a client arriving after one of two has left must be served: give the permit \
-             back when the connection ends (move it into the task)"
-        );
-        assert_eq!(b.call("GET k").await.as_deref(), Some("OK a"), "client 2");
+            // One leaves; its place is free again, and only its place.
+            let mut leaving = served.remove(0);
+            assert_eq!(leaving.call("QUIT").await.as_deref(), Some("OK"), "QUIT");
+            assert_eq!(leaving.rest().await, "", "nothing after QUIT's OK");
+            let mut next = Client::connect(addr).await;
+            assert_eq!(
+                next.call("GET k0").await.as_deref(),
+                Some("OK 0"),
+                "with a cap of {cap}, a client arriving after one of the {cap} has left must be \
+                 served: give the permit back when the connection ends (it is dropped with \
+                 the task that holds it)"
+            );
+            served.push(next);
+            refused(Client::connect(addr).await, cap).await;
+            for client in &mut served {
+                assert_eq!(
+                    client.call("GET k0").await.as_deref(),
+                    Some("OK 0"),
+                    "the clients being served are still served after others were refused"
+                );
+            }
+        }
     })
     .await;
 }
@@ -106,29 +155,30 @@ async fn over_the_cap_a_client_is_told_and_closed_and_a_freed_place_is_reused() 
 #[tokio::test(start_paused = true)]
 async fn a_silent_client_is_closed_after_the_idle_timeout() {
     within(
-        Duration::from_secs(3600),
+        HOUR,
         "a silent client being closed by the idle timeout",
         async {
-            let limits = Limits {
-                idle_timeout: Duration::from_secs(30),
-                ..Limits::default()
-            };
-            let addr = start(limits).await;
-            let started = Instant::now();
-            let mut silent = Client::connect(addr).await;
-            // The client sends nothing and waits for the end: with nothing else to do, the paused
-            // clock jumps to the next timer, which must be the server's idle timeout.
-            let rest = silent.rest().await;
-            let waited = started.elapsed();
-            assert_eq!(rest, "", "a silent client is closed without a word");
-            assert!(
-                waited >= Duration::from_secs(30),
-                "the silent client was closed after {waited:?}; the idle timeout is 30 s"
-            );
-            assert!(
-                waited < Duration::from_secs(31),
-                "the silent client was closed only after {waited:?}; the idle timeout is 30 s"
-            );
+            for seconds in [30, 7] {
+                let idle_timeout = Duration::from_secs(seconds);
+                let addr = start(Limits {
+                    idle_timeout,
+                    ..Limits::default()
+                })
+                .await;
+                let started = Instant::now();
+                let mut silent = Client::connect(addr).await;
+                // The client sends nothing and waits for the end: with nothing else to do, the
+                // paused clock jumps to the next timer, which must be the server's idle timeout.
+                let rest = silent.rest().await;
+                let waited = started.elapsed();
+                assert_eq!(rest, "", "a silent client is closed without a word");
+                assert!(
+                    waited >= idle_timeout && waited < idle_timeout + Duration::from_secs(1),
+                    "the silent client was closed after {waited:?}; the idle timeout is \
+                 {idle_timeout:?}: one `sleep(idle_timeout)` per connection, raced in the \
+                 select!"
+                );
+            }
         },
     )
     .await;
@@ -136,39 +186,38 @@ async fn a_silent_client_is_closed_after_the_idle_timeout() {
 
 #[tokio::test(start_paused = true)]
 async fn a_client_that_keeps_talking_is_not_idle() {
-    within(
-        Duration::from_secs(3600),
-        "the idle timeout, restarted",
-        async {
-            let limits = Limits {
-                idle_timeout: Duration::from_secs(30),
+    within(HOUR, "the idle timeout, restarted", async {
+        for (seconds, every) in [(30, 20), (7, 5)] {
+            let idle_timeout = Duration::from_secs(seconds);
+            let addr = start(Limits {
+                idle_timeout,
                 ..Limits::default()
-            };
-            let addr = start(limits).await;
+            })
+            .await;
             let started = Instant::now();
             let mut talker = Client::connect(addr).await;
             for i in 0..5 {
-                tokio::time::sleep(Duration::from_secs(20)).await;
+                tokio::time::sleep(Duration::from_secs(every)).await;
                 let at = started.elapsed();
                 assert_eq!(
                     talker.call(&format!("PUT k {i}")).await.as_deref(),
                     Some("OK"),
-                    "the client sent a request every 20 s and was closed at about {at:?}, with \
-                 an idle timeout of 30 s: restart the idle timer after every request \
-                 (`Sleep::reset`), not once per connection"
+                    "the client sent a request every {every} s and was closed at about {at:?}, \
+                     with an idle timeout of {idle_timeout:?}: restart the idle timer after \
+                     every request (`Sleep::reset`), not once per connection"
                 );
             }
-            // Then it goes quiet: closed 30 s after its last request.
+            // Then it goes quiet: closed one idle timeout after its last request.
             let last = Instant::now();
             assert_eq!(talker.rest().await, "", "closed without a word");
             assert_eq!(
                 last.elapsed(),
-                Duration::from_secs(30),
-                "closed {:?} after the last request; the idle timeout is 30 s",
+                idle_timeout,
+                "closed {:?} after the last request; the idle timeout is {idle_timeout:?}",
                 last.elapsed()
             );
-        },
-    )
+        }
+    })
     .await;
 }
 

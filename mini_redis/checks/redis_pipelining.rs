@@ -5,8 +5,11 @@
 
 use super::*;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, ReadBuf};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use workshop::testing::within;
 
@@ -26,7 +29,6 @@ struct Client {
     writer: OwnedWriteHalf,
 }
 
-#[allow(dead_code)] // not every step uses every helper
 impl Client {
     async fn connect(addr: SocketAddr) -> Client {
         let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
@@ -65,7 +67,6 @@ impl Client {
 
 /// Writes `input`, closes the sending side (half-close), and returns everything the server
 /// sends until it closes the connection.
-#[allow(dead_code)]
 async fn exchange(addr: SocketAddr, input: &[u8]) -> String {
     let mut client = Client::connect(addr).await;
     client.send(input).await;
@@ -73,85 +74,103 @@ async fn exchange(addr: SocketAddr, input: &[u8]) -> String {
     client.rest().await
 }
 
-/// A byte stream that counts the writes made to it.
-struct CountWrites<T> {
+/// The server's side of a connection, counting the reads that brought bytes and the writes that
+/// sent some: what the socket really saw, whatever the code above it does.
+struct Counted<T> {
     inner: T,
-    writes: Arc<std::sync::atomic::AtomicUsize>,
+    reads: Arc<AtomicUsize>,
+    writes: Arc<AtomicUsize>,
 }
 
-impl<T: AsyncRead + Unpin> AsyncRead for CountWrites<T> {
+impl<T: AsyncRead + Unpin> AsyncRead for Counted<T> {
     fn poll_read(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-        buf: &mut tokio::io::ReadBuf<'_>,
-    ) -> std::task::Poll<io::Result<()>> {
-        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let read = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = read
+            && buf.filled().len() > before
+        {
+            self.reads.fetch_add(1, Ordering::SeqCst);
+        }
+        read
     }
 }
 
-impl<T: AsyncWrite + Unpin> AsyncWrite for CountWrites<T> {
+impl<T: AsyncWrite + Unpin> AsyncWrite for Counted<T> {
     fn poll_write(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
         buf: &[u8],
-    ) -> std::task::Poll<io::Result<usize>> {
-        let written = std::pin::Pin::new(&mut self.inner).poll_write(cx, buf);
-        if let std::task::Poll::Ready(Ok(n)) = written
+    ) -> Poll<io::Result<usize>> {
+        let written = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = written
             && n > 0
         {
-            self.writes
-                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.writes.fetch_add(1, Ordering::SeqCst);
         }
         written
     }
 
-    fn poll_flush(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<io::Result<()>> {
-        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
     }
 
-    fn poll_shutdown(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<io::Result<()>> {
-        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 
 #[tokio::test]
-async fn a_batch_of_requests_is_answered_with_one_write() {
-    within(LIMIT, "a pipelined batch", async {
-        // A real TCP connection, whose server side counts the writes `connection` makes.
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("local address");
-        let mut client = Client::connect(addr).await;
-        let (stream, _) = listener.accept().await.expect("accept");
-        let writes = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let counted = CountWrites {
-            inner: stream,
-            writes: Arc::clone(&writes),
-        };
-        tokio::spawn(connection(counted, Store::default()));
+async fn a_batch_is_answered_with_one_write_per_read() {
+    within(LIMIT, "pipelined batches", async {
+        // 100 requests fit in one read; 700 too (7.5 KB); 3000 take several.
+        for requests in [100, 700, 3000] {
+            // A real TCP connection, whose server side is counted.
+            let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            let addr = listener.local_addr().expect("local address");
+            let mut client = Client::connect(addr).await;
+            let (stream, _) = listener.accept().await.expect("accept");
+            let (reads, writes) = (Arc::default(), Arc::default());
+            let counted = Counted {
+                inner: stream,
+                reads: Arc::clone(&reads),
+                writes: Arc::clone(&writes),
+            };
+            tokio::spawn(connection(counted, Store::default()));
 
-        // 100 requests in one write, so they arrive together.
-        let mut batch = String::new();
-        for i in 0..50 {
-            batch.push_str(&format!("PUT k{i} {i}\nGET k{i}\n"));
+            // All the requests in one write, so they arrive together; a blank line (no reply)
+            // now and then.
+            let mut batch = String::new();
+            let mut expected = Vec::new();
+            for i in 0..requests / 2 {
+                batch.push_str(&format!("PUT k{i} {i}\nGET k{i}\n"));
+                expected.extend(["OK".to_string(), format!("OK {i}")]);
+                if i % 10 == 9 {
+                    batch.push('\n');
+                }
+            }
+            client.send(batch.as_bytes()).await;
+            for (i, reply) in expected.iter().enumerate() {
+                let got = client.line().await;
+                assert_eq!(
+                    got.as_deref(),
+                    Some(reply.as_str()),
+                    "reply {i} of {requests} pipelined requests"
+                );
+            }
+            let reads = reads.load(Ordering::SeqCst);
+            let writes = writes.load(Ordering::SeqCst);
+            assert!(
+                writes <= reads,
+                "{requests} requests that arrived together (the server read them in {reads} \
+                 reads) were answered with {writes} writes: feed each reply into the sink \
+                 (`feed`) and flush once, when no whole request is left in the read buffer \
+                 (`send` flushes after every reply; a batch must not stop at a fixed count)"
+            );
         }
-        client.send(batch.as_bytes()).await;
-        for i in 0..50 {
-            assert_eq!(client.line().await.as_deref(), Some("OK"), "PUT k{i}");
-            assert_eq!(client.line().await, Some(format!("OK {i}")), "GET k{i}");
-        }
-        let writes = writes.load(std::sync::atomic::Ordering::SeqCst);
-        assert!(
-            writes <= 2,
-            "100 requests that arrived together were answered with {writes} writes: feed \
-             each reply into the sink (`feed`) and flush once, when no whole request is \
-             left in the read buffer (`send` flushes after every reply)"
-        );
     })
     .await;
 }
@@ -170,15 +189,17 @@ async fn a_long_pipeline_is_answered_in_order() {
         }
         // More than one read's worth: the batches end where the reads do.
         let replies = exchange(addr, input.as_bytes()).await;
-        let first_wrong = expected
-            .lines()
-            .zip(replies.lines())
-            .position(|(e, r)| e != r);
-        assert!(
-            replies == expected,
-            "2000 pipelined requests: {} reply lines, the first wrong one at {first_wrong:?}",
-            replies.lines().count()
-        );
+        let want: Vec<&str> = expected.lines().collect();
+        let got: Vec<&str> = replies.lines().collect();
+        if let Some(i) = (0..want.len().max(got.len())).find(|&i| want.get(i) != got.get(i)) {
+            panic!(
+                "2000 pipelined requests got {} reply lines; the first wrong one, line {i}, is \
+                 {:?} where {:?} was due: each request's reply, in the order the requests came",
+                got.len(),
+                got.get(i),
+                want.get(i)
+            );
+        }
     })
     .await;
 }
@@ -189,11 +210,12 @@ async fn a_half_line_at_the_end_of_a_batch_waits_for_the_rest() {
         let addr = start().await;
         let mut c = Client::connect(addr).await;
         c.send(b"PUT a 1\nPUT b ").await;
-        assert_eq!(
-            c.line().await.as_deref(),
-            Some("OK"),
-            "the whole line's reply"
-        );
+        let what = "the reply to `PUT a 1` while the rest of `PUT b ...` has not come: the \
+                    replies are left unflushed while the server waits for the socket (when \
+                    `now_or_never` gives None, only part of a line is there: end the batch \
+                    and flush)";
+        let first = within(Duration::from_secs(3), what, c.line()).await;
+        assert_eq!(first.as_deref(), Some("OK"), "the whole line's reply");
         c.send(b"2\nGET b\n").await;
         assert_eq!(
             c.line().await.as_deref(),
@@ -201,6 +223,27 @@ async fn a_half_line_at_the_end_of_a_batch_waits_for_the_rest() {
             "the rest of `PUT b 2`"
         );
         assert_eq!(c.line().await.as_deref(), Some("OK 2"), "GET b");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn quit_in_a_pipeline_is_answered_and_ends_it() {
+    within(LIMIT, "QUIT in the middle of a pipeline", async {
+        let addr = start().await;
+        let replies = exchange(addr, b"PUT q 1\nQUIT\nPUT q 2\nGET q\n").await;
+        assert_eq!(
+            replies, "OK\nOK\n",
+            "`PUT q 1`, `QUIT`, `PUT q 2`, `GET q` in one write: the PUT's and QUIT's replies \
+             (flushed before the connection closes: `Next::Close` ends the batch, not the \
+             flush), and nothing after QUIT"
+        );
+        let mut c = Client::connect(addr).await;
+        assert_eq!(
+            c.call("GET q").await.as_deref(),
+            Some("OK 1"),
+            "the request behind QUIT must never run: q is still 1"
+        );
     })
     .await;
 }

@@ -8,20 +8,27 @@
 //! (`biased;`) so that a client that never stops sending cannot hold shutdown up. When it fires,
 //! answer what has already arrived, then close: yield once (`tokio::task::yield_now().await`, which
 //! lets the runtime collect the socket's readiness), then take what is there with
-//! `frames.next().now_or_never()` and answer it with `answer_batch`.
+//! `frames.next().now_or_never()` and answer it with `answer_batch`. A connection still writing a
+//! batch of replies finishes it first: it sees the token at its next `select!`.
 //!
 //! Follows part 10 (graceful shutdown with a token, and waiting for the tasks); mini_redis's is
 //! `run` in `mini_redis/src/server.rs` and the shutdown branch in `mini_redis/src/connection.rs`.
 //! Python: `server.close()` then `await server.wait_closed()`, an `asyncio.Event` each handler
 //! watches, and a `TaskGroup` around the handlers.
 //!
-//! The tests run your server on a runtime of its own, dropped when `serve` returns (as when `main`
-//! returns): a request sent just before Ctrl-C is answered, an idle client is closed, a new client
-//! is refused, and `serve` returns with a client connected in the middle of a line.
+//! The tests run `serve` in their own runtime, on tokio's paused clock, and press Ctrl-C
+//! themselves. Ctrl-C comes while a client reads 100 replies of 4 KB slowly, with one more request
+//! sent behind them: a minute later `serve` has not returned, the idle client is closed and a new
+//! client is refused; the slow client then gets every reply, the last request's included, and
+//! `serve` returns the moment its connection ends, with no time passing. A request sent to an
+//! idle connection just before Ctrl-C is answered (the yield). With the token already cancelled,
+//! a connection whose client always has another request ready answers at most one (`biased;`,
+//! 60 times over). And a client in the middle of a line does not hold shutdown up.
 //!
-//! Run it: `cargo exercise run redis_graceful_shutdown` listens on 127.0.0.1:1337 (`-- --port N` for
-//! another); talk to it with `nc 127.0.0.1 1337` or `make mr-client`.
-//! Check it: `cargo exercise check redis_graceful_shutdown` (or save the file while `make exercise` runs).
+//! Run it: `cargo exercise run redis_graceful_shutdown` listens on 127.0.0.1:1337 (`-- --port N`
+//! for another); talk to it with `nc 127.0.0.1 1337` or `make mr-client`, then press Ctrl-C.
+//! Check it: `cargo exercise check redis_graceful_shutdown` (or save the file while
+//! `make exercise` runs).
 
 use bytes::BytesMut;
 use futures::{FutureExt, SinkExt, StreamExt};
@@ -266,6 +273,11 @@ fn answer(
             }
             Answer::Reply("OK".into())
         }
+        Ok(Some(Command::Unsubscribe(channel))) => {
+            // Dropping the stream drops its receiver: the channel counts one fewer.
+            subscriptions.remove(channel);
+            Answer::Reply("OK".into())
+        }
         Ok(Some(Command::Publish(channel, message))) => {
             let receivers = publish(channels, channel, message);
             Answer::Reply(format!("OK {receivers}"))
@@ -295,7 +307,7 @@ fn execute(store: &Store, command: Command<'_>) -> String {
             "OK".into()
         }
         // The connection answers these itself and never sends them here.
-        Command::Quit | Command::Subscribe(_) | Command::Publish(..) => {
+        Command::Quit | Command::Subscribe(_) | Command::Unsubscribe(_) | Command::Publish(..) => {
             "ERROR not a store command".into()
         }
     }
@@ -348,6 +360,7 @@ enum Command<'a> {
     Del(&'a str),
     Quit,
     Subscribe(&'a str),
+    Unsubscribe(&'a str),
     Publish(&'a str, &'a str),
 }
 
@@ -389,6 +402,10 @@ fn parse(line: &str) -> Result<Option<Command<'_>>, String> {
             [channel] => Command::Subscribe(channel),
             _ => return Err("usage: SUBSCRIBE channel".into()),
         },
+        "UNSUBSCRIBE" => match words[..] {
+            [channel] => Command::Unsubscribe(channel),
+            _ => return Err("usage: UNSUBSCRIBE channel".into()),
+        },
         "PUBLISH" => match key_and_text() {
             Some((channel, message)) => Command::Publish(channel, message),
             None => return Err("usage: PUBLISH channel message".into()),
@@ -396,7 +413,7 @@ fn parse(line: &str) -> Result<Option<Command<'_>>, String> {
         _ => {
             return Err(format!(
                 "unknown command '{name}' (try GET key, PUT key value, DEL key, QUIT, \
-                 SUBSCRIBE channel, PUBLISH channel message)"
+                 SUBSCRIBE channel, UNSUBSCRIBE channel, PUBLISH channel message)"
             ));
         }
     };

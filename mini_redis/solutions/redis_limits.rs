@@ -19,10 +19,13 @@
 //! `mini_redis/src/conformance.rs` against it, the checks mini_redis itself passes
 //! (`mini_redis/tests/conformance.rs`).
 //!
-//! The tests: with a cap of 2, a third client gets the error line then the end while two are
-//! served, and a fourth gets in once one has left; on tokio's paused clock, a silent client is
-//! closed after exactly the idle timeout, and one that sends a request every 20 s of a 30 s
-//! timeout is served as long as it talks; and the line-dialect conformance checks.
+//! The tests (on tokio's paused clock but the last): with a cap of 1, then 3, one client more
+//! than the cap gets the error line, then the end (neither served nor left waiting); one arriving
+//! after a client has left is served in its place, and the next is refused again. A silent client
+//! is closed after exactly the idle timeout (30 s, then 7 s), and one that sends a request every
+//! 20 s of a 30 s timeout (5 s of 7 s) is served as long as it talks. Last, the line-dialect
+//! conformance checks (among them: a line over `MAX_LINE` gets `ERROR line too long …`, and the
+//! connection stays usable).
 //!
 //! Run it: `cargo exercise run redis_limits` listens on 127.0.0.1:1337 (`-- --port N` for
 //! another); talk to it with `nc 127.0.0.1 1337` or `make mr-client`.
@@ -329,6 +332,11 @@ fn answer(
             }
             Answer::Reply("OK".into())
         }
+        Ok(Some(Command::Unsubscribe(channel))) => {
+            // Dropping the stream drops its receiver: the channel counts one fewer.
+            subscriptions.remove(channel);
+            Answer::Reply("OK".into())
+        }
         Ok(Some(Command::Publish(channel, message))) => {
             let receivers = publish(channels, channel, message);
             Answer::Reply(format!("OK {receivers}"))
@@ -358,7 +366,7 @@ fn execute(store: &Store, command: Command<'_>) -> String {
             "OK".into()
         }
         // The connection answers these itself and never sends them here.
-        Command::Quit | Command::Subscribe(_) | Command::Publish(..) => {
+        Command::Quit | Command::Subscribe(_) | Command::Unsubscribe(_) | Command::Publish(..) => {
             "ERROR not a store command".into()
         }
     }
@@ -411,6 +419,7 @@ enum Command<'a> {
     Del(&'a str),
     Quit,
     Subscribe(&'a str),
+    Unsubscribe(&'a str),
     Publish(&'a str, &'a str),
 }
 
@@ -452,6 +461,10 @@ fn parse(line: &str) -> Result<Option<Command<'_>>, String> {
             [channel] => Command::Subscribe(channel),
             _ => return Err("usage: SUBSCRIBE channel".into()),
         },
+        "UNSUBSCRIBE" => match words[..] {
+            [channel] => Command::Unsubscribe(channel),
+            _ => return Err("usage: UNSUBSCRIBE channel".into()),
+        },
         "PUBLISH" => match key_and_text() {
             Some((channel, message)) => Command::Publish(channel, message),
             None => return Err("usage: PUBLISH channel message".into()),
@@ -459,7 +472,7 @@ fn parse(line: &str) -> Result<Option<Command<'_>>, String> {
         _ => {
             return Err(format!(
                 "unknown command '{name}' (try GET key, PUT key value, DEL key, QUIT, \
-                 SUBSCRIBE channel, PUBLISH channel message)"
+                 SUBSCRIBE channel, UNSUBSCRIBE channel, PUBLISH channel message)"
             ));
         }
     };

@@ -10,14 +10,17 @@
 //! `Some(None)` the end of the stream, and `None` means only part of a line is there, which ends
 //! the batch. Never wait for the socket with replies unflushed: the client may be waiting for them.
 //! `QUIT` ends the batch too (`Next::Close`). `connection` now takes any byte stream
-//! (`AsyncRead + AsyncWrite`), so a test can count its writes.
+//! (`AsyncRead + AsyncWrite`), so a test can count its reads and writes.
 //!
 //! Follows part 08 (polling a stream); mini_redis's batching is `answer_batch` in
 //! `mini_redis/src/connection.rs` (sixteen pipelined GETs: one read, one write). Python:
 //! `writer.write()` only buffers, and `await writer.drain()` once per batch.
 //!
-//! The tests: 100 requests that arrive together are answered with at most 2 writes, 2000 pipelined
-//! requests are answered in order, and a request split across two writes waits for its end.
+//! The tests count the reads and writes on the server's side of the socket: 100, 700 and 3000
+//! requests that arrive together (blank lines among them) are answered with no more writes than
+//! reads. 2000 pipelined requests are answered in order; the replies before half a line are sent
+//! while its end has not come; and `PUT`, `QUIT`, `PUT` in one write get two replies, flushed, and
+//! the second `PUT` never runs.
 //!
 //! Run it: `cargo exercise run redis_pipelining` listens on 127.0.0.1:1337 (`-- --port N` for
 //! another); talk to it with `nc 127.0.0.1 1337` or `make mr-client`.

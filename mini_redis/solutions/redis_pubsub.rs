@@ -1,25 +1,35 @@
 //! Exercise (mini_redis, step 6 of 8): pub/sub — messages and requests on one connection.
 //!
-//! Add two commands to your server from step 5 (`parse` knows them): `SUBSCRIBE channel` → `OK`,
-//! after which every message published on that channel arrives on this connection as
-//! `MESSAGE channel text`; and `PUBLISH channel text` → `OK n`, n being how many subscribers it
-//! reached. Each channel is a `tokio::sync::broadcast` channel, kept by name in the shared
-//! `Channels` map: write `subscribe` (the channel's sender, created on first use, gives a new
-//! receiver, wrapped as a stream by `BroadcastStream::new`) and `publish` (`send` returns how many
-//! receivers there are, an `Err` when none are left). A connection may subscribe to several
-//! channels: `answer` inserts each stream into a `StreamMap` keyed by channel name, which merges
-//! them into one stream of `(channel, message)`. Then make `connection` wait for whichever comes
-//! first, a request or a message, with `tokio::select!`. A subscriber is still a client: its
-//! requests are answered as before.
+//! Add pub/sub to your server from step 5 (`parse` knows the commands): `SUBSCRIBE channel` →
+//! `OK`, after which every message published on that channel arrives on this connection as
+//! `MESSAGE channel text`, until `UNSUBSCRIBE channel` → `OK`; and `PUBLISH channel text` → `OK n`,
+//! n being how many subscribers it reached. Each channel is a `tokio::sync::broadcast` channel,
+//! kept by name in the shared `Channels` map: write `subscribe` (the channel's sender, created on
+//! first use, gives a new receiver, wrapped as a stream by `BroadcastStream::new`) and `publish`
+//! (`send` returns how many receivers there are, an `Err` when none are left: then forget the
+//! channel). A connection may subscribe to several channels: `answer` (given) inserts each stream
+//! into a `StreamMap` keyed by channel name, which merges them into one stream of
+//! `(channel, message)`, and removes it on `UNSUBSCRIBE`, which drops its receiver. Then make
+//! `connection` wait for whichever comes first, a request or a message, with `tokio::select!`, and
+//! send a message at once. A subscriber that falls more than `CHANNEL_CAPACITY` messages behind
+//! gets, instead of the ones it missed, an `Err(Lagged(n))` from its stream: send it on too
+//! (`message_line` words it), and go on. A subscriber is still a client: its requests are answered
+//! as before, and when it leaves, its subscriptions go with it.
 //!
-//! Follows part 16 (`select!`, `broadcast`); mini_redis's are `mini_redis/src/pubsub.rs` (one
-//! broadcast channel per Redis channel) and the `select!` loop in `mini_redis/src/connection.rs`.
+//! Follows part 16 (`select!`, `broadcast`); mini_redis's are the `select!` loop in
+//! `mini_redis/src/connection.rs` and `mini_redis/src/pubsub.rs` (which grew out of this design:
+//! one `mpsc` mailbox per subscriber instead, bounded by bytes; its header says why).
 //! Python: one `asyncio.Queue` per subscriber kept in a dict, and
 //! `asyncio.wait({read_task, queue_task}, return_when=FIRST_COMPLETED)`.
 //!
-//! The tests: a message reaches a subscriber that has sent nothing since subscribing, PUBLISH
-//! counts its subscribers, two channels arrive on one connection in order, GET/PUT work while
-//! subscribed, and a client that left is no longer counted.
+//! The tests run your `connection`s on a thread of their own, with a `Channels` map they can look
+//! into: a message reaches a subscriber that has sent nothing since subscribing, at once; three
+//! subscribers who joined one after another each get every message published after they joined,
+//! in order, counted by PUBLISH; two channels arrive on one connection, and GET/PUT work while
+//! subscribed; after `UNSUBSCRIBE`, `QUIT`, or a client that just closes its socket, the channel
+//! counts one fewer, that client gets nothing more, and a channel nobody is left on is forgotten;
+//! and a subscriber 100 (or 250) messages behind on a channel of 64 is told it missed 36 (186),
+//! then gets the last 64.
 //!
 //! Run it: `cargo exercise run redis_pubsub` listens on 127.0.0.1:1337 (`-- --port N` for
 //! another); talk to it with `nc 127.0.0.1 1337` or `make mr-client`.
@@ -241,6 +251,11 @@ fn answer(
             }
             Answer::Reply("OK".into())
         }
+        Ok(Some(Command::Unsubscribe(channel))) => {
+            // Dropping the stream drops its receiver: the channel counts one fewer.
+            subscriptions.remove(channel);
+            Answer::Reply("OK".into())
+        }
         Ok(Some(Command::Publish(channel, message))) => {
             let receivers = publish(channels, channel, message);
             Answer::Reply(format!("OK {receivers}"))
@@ -270,7 +285,7 @@ fn execute(store: &Store, command: Command<'_>) -> String {
             "OK".into()
         }
         // The connection answers these itself and never sends them here.
-        Command::Quit | Command::Subscribe(_) | Command::Publish(..) => {
+        Command::Quit | Command::Subscribe(_) | Command::Unsubscribe(_) | Command::Publish(..) => {
             "ERROR not a store command".into()
         }
     }
@@ -323,6 +338,7 @@ enum Command<'a> {
     Del(&'a str),
     Quit,
     Subscribe(&'a str),
+    Unsubscribe(&'a str),
     Publish(&'a str, &'a str),
 }
 
@@ -364,6 +380,10 @@ fn parse(line: &str) -> Result<Option<Command<'_>>, String> {
             [channel] => Command::Subscribe(channel),
             _ => return Err("usage: SUBSCRIBE channel".into()),
         },
+        "UNSUBSCRIBE" => match words[..] {
+            [channel] => Command::Unsubscribe(channel),
+            _ => return Err("usage: UNSUBSCRIBE channel".into()),
+        },
         "PUBLISH" => match key_and_text() {
             Some((channel, message)) => Command::Publish(channel, message),
             None => return Err("usage: PUBLISH channel message".into()),
@@ -371,7 +391,7 @@ fn parse(line: &str) -> Result<Option<Command<'_>>, String> {
         _ => {
             return Err(format!(
                 "unknown command '{name}' (try GET key, PUT key value, DEL key, QUIT, \
-                 SUBSCRIBE channel, PUBLISH channel message)"
+                 SUBSCRIBE channel, UNSUBSCRIBE channel, PUBLISH channel message)"
             ));
         }
     };
