@@ -169,6 +169,17 @@ pub fn coverage_gap(mistakes: &[Mistake]) -> Option<String> {
     None
 }
 
+/// The binary every test-stage mistake is a module of, built once.
+const BUNDLE: &str = "mistakes";
+/// The binary for what is built apart (a mistake that must not compile, or that only clippy
+/// catches, and the explained errors): a target of its own, so that building it leaves the big
+/// bundle's build as it was.
+const ALONE: &str = "mistake_alone";
+
+/// How many mistakes' tests run at once: most of their time is spent waiting (a reply that never
+/// comes, a guard of a few seconds), not computing.
+const AT_ONCE: usize = 3;
+
 /// The verdict on one mistake: `Ok` when it failed where and as it must.
 pub type Verdict = Result<(), String>;
 
@@ -212,6 +223,7 @@ fn write_attempt(
 fn build_bundle(
     root: &Path,
     dir: &Path,
+    bin: &str,
     modules: &[(String, PathBuf)],
     clippy: bool,
 ) -> Result<(bool, String, Option<PathBuf>), String> {
@@ -222,7 +234,7 @@ fn build_bundle(
             file.display().to_string()
         ));
     }
-    let bundle = dir.join("bundle.rs");
+    let bundle = dir.join(format!("{bin}.rs"));
     std::fs::write(&bundle, list).map_err(|e| e.to_string())?;
     let mut command = Command::new(check::cargo_program());
     command.current_dir(root);
@@ -238,7 +250,7 @@ fn build_bundle(
             "--features",
             "mistakes",
             "--bin",
-            "mistakes",
+            bin,
         ])
         .args(["--color", "never"]);
     if clippy {
@@ -352,7 +364,7 @@ pub fn verify(
         .iter()
         .map(|(m, file, _)| (m.module(), file.clone()))
         .collect();
-    let (built, stderr, executable) = build_bundle(root, &dir, &modules, false)?;
+    let (built, stderr, executable) = build_bundle(root, &dir, BUNDLE, &modules, false)?;
     let executable = match (built, executable) {
         (true, Some(executable)) => executable,
         _ => {
@@ -372,14 +384,39 @@ pub fn verify(
             return Ok(verdicts);
         }
     };
-    for (mistake, _, expected) in bundled {
-        let mut verdict = Ok(());
-        for _ in 0..repeat.max(1) {
-            verdict = judge_run(root, &executable, &mistake, &expected);
-            if verdict.is_err() {
-                break;
-            }
+    // AT_ONCE at a time, each taking the next mistake not yet run; verdicts kept in order.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let judged: Vec<std::sync::Mutex<Option<Verdict>>> = bundled
+        .iter()
+        .map(|_| std::sync::Mutex::new(None))
+        .collect();
+    std::thread::scope(|scope| {
+        for _ in 0..AT_ONCE {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some((mistake, _, expected)) = bundled.get(i) else {
+                        return;
+                    };
+                    let mut verdict = Ok(());
+                    for _ in 0..repeat.max(1) {
+                        verdict = judge_run(root, &executable, mistake, expected);
+                        if verdict.is_err() {
+                            break;
+                        }
+                    }
+                    if let Ok(mut slot) = judged[i].lock() {
+                        *slot = Some(verdict);
+                    }
+                }
+            });
         }
+    });
+    for ((mistake, _, _), verdict) in bundled.into_iter().zip(judged) {
+        let verdict =
+            verdict.into_inner().ok().flatten().unwrap_or_else(|| {
+                Err("its run was lost (a thread of verify panicked)".to_owned())
+            });
         verdicts.push((mistake, verdict));
     }
     Ok(verdicts)
@@ -414,7 +451,7 @@ fn judge_run(root: &Path, executable: &Path, mistake: &Mistake, expected: &[Stri
 /// A mistake that must not compile, or that only clippy catches, built on its own.
 fn verify_alone(root: &Path, dir: &Path, mistake: &Mistake, file: &Path, stage: Stage) -> Verdict {
     let modules = [(mistake.module(), file.to_owned())];
-    let (built, stderr, _) = build_bundle(root, dir, &modules, false)?;
+    let (built, stderr, _) = build_bundle(root, dir, ALONE, &modules, false)?;
     match stage {
         Stage::Compile if built => Err("it must not compile, but it does".to_owned()),
         Stage::Compile if stderr.contains(&mistake.expect) => Ok(()),
@@ -428,7 +465,7 @@ fn verify_alone(root: &Path, dir: &Path, mistake: &Mistake, file: &Path, stage: 
             indent(&first_error(&stderr))
         )),
         _ => {
-            let (linted, stderr, _) = build_bundle(root, dir, &modules, true)?;
+            let (linted, stderr, _) = build_bundle(root, dir, ALONE, &modules, true)?;
             if linted {
                 Err("clippy does not catch it".to_owned())
             } else if stderr.contains(&mistake.expect) {
@@ -488,24 +525,24 @@ pub fn verify_explained(root: &Path) -> Result<Vec<(String, Verdict)>, String> {
         .filter(|(_, _, clippy, _)| !clippy)
         .map(|(name, _, _, path)| (format!("explained__{name}"), path.clone()))
         .collect();
-    let (_, combined, _) = build_bundle(root, &dir, &together, false)?;
+    let (_, combined, _) = build_bundle(root, &dir, ALONE, &together, false)?;
     for (name, id, clippy, path) in cases {
         let modules = [(format!("explained__{name}"), path.clone())];
         let own = error_naming(&combined, &path);
         let (failed, output) = match (clippy, own) {
             (false, Some(block)) => (true, block),
             (false, None) => {
-                let (built, stderr, _) = build_bundle(root, &dir, &modules, false)?;
+                let (built, stderr, _) = build_bundle(root, &dir, ALONE, &modules, false)?;
                 (!built, stderr)
             }
             (true, _) => {
-                let (built, stderr, _) = build_bundle(root, &dir, &modules, false)?;
+                let (built, stderr, _) = build_bundle(root, &dir, ALONE, &modules, false)?;
                 if !built {
                     let why = format!("it must compile:\n{}", first_error(&stderr));
                     verdicts.push((name, Err(why)));
                     continue;
                 }
-                let (linted, stderr, _) = build_bundle(root, &dir, &modules, true)?;
+                let (linted, stderr, _) = build_bundle(root, &dir, ALONE, &modules, true)?;
                 (!linted, stderr)
             }
         };
