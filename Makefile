@@ -7,12 +7,13 @@ PARTS := 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16
 ARGS ?=
 
 .PHONY: help list build test fmt lint walkthrough exercise verify server mr-server mini_redis mr-client \
-        bench bench-server bench-redis clean $(addprefix part_,$(PARTS))
+        bench bench-server bench-redis clean console $(addprefix part_,$(PARTS))
 
 help:
 	@echo "Async Rust by example: a survey of async features, one part at a time."
 	@echo
 	@echo "  make part_01 … make part_16   run one lesson (ARGS=\"…\" passes flags)"
+	@echo "  make console                  part_10 watched by tokio-console (its README says how)"
 	@echo "  make walkthrough              every part in order, Enter between them (FROM=07 to start at 07)"
 	@echo "  make exercise                 the exercises: edit, save, the runner checks (ARGS=list, ARGS=\"hint NAME\")"
 	@echo "  make server                   the count server on 127.0.0.1:8000 (the HTTP lessons' peer)"
@@ -34,6 +35,16 @@ list:
 $(addprefix part_,$(PARTS)):
 	@CARGO=$(CARGO) scripts/build-quietly.sh -p $@
 	@$(CARGO) run -q -p $@ -- $(ARGS)
+
+# part_10 with `--console`, for tokio-console (part_10/README.md, "Watch it in tokio-console").
+# console-subscriber needs tokio built with `--cfg tokio_unstable`: that build lives in a target
+# directory of its own, so the flag never reaches target/debug and nothing else is rebuilt. The
+# first run compiles tokio and the rest once more (a few minutes).
+CONSOLE_ENV = RUSTFLAGS="--cfg tokio_unstable" CARGO_TARGET_DIR=target/console
+
+console:
+	@$(CONSOLE_ENV) CARGO=$(CARGO) scripts/build-quietly.sh -p part_10 --features console
+	@$(CONSOLE_ENV) $(CARGO) run -q -p part_10 --features console -- --console $(ARGS)
 
 # The exercise runner (cargo alias: `cargo exercise`). `make exercise ARGS="check spawn_and_abort"`.
 exercise:
@@ -85,6 +96,8 @@ test:
 	rustfmt --check --edition 2024 $(RUNNER_SOURCES)
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --workspace
+	@# part_10's tokio-console server, in the console build (see `console` above).
+	$(CONSOLE_ENV) $(CARGO) test -p part_10 --features console console
 	@if [ -n "$$CI" ] || python3 -c 'import redis' 2>/dev/null; then $(CARGO) test -p mini_redis --test redis_py -- --ignored; else echo "skipped: redis-py interop tests (pip install redis to run them)"; fi
 	@# mini_redis against the real redis-cli and redis-benchmark: ignored by default (they need
 	@# redis-tools), run in CI, where a missing tool fails the run.

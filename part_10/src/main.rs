@@ -8,18 +8,17 @@
 //! ```sh
 //! make part_10                            # until Ctrl-C
 //! cargo run -p part_10 -- --seconds 7     # a bounded run
+//! make console                            # watched by tokio-console (README)
 //! ```
 
-use std::future::Future;
 use std::time::Duration;
 
 use clap::Parser;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
-use workshop::timeline::{Span, render};
-use workshop::{Stopwatch, Timeline, Trace};
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
+use workshop::{Stopwatch, Timeline, Trace, timeline::Span, timeline::render};
+mod console; // `--console`: tokio-console's view of these tasks
 
 #[derive(Debug, Parser)]
 #[command(about = "Three printers side by side, until Ctrl-C or --seconds")]
@@ -27,6 +26,8 @@ struct Args {
     /// Stop the printers after this many seconds instead of waiting for Ctrl-C.
     #[arg(long)]
     seconds: Option<u64>,
+    #[command(flatten)]
+    console: console::Console,
 }
 
 // One thread, like Python's event loop: every task here takes turns on it.
@@ -34,6 +35,7 @@ struct Args {
 async fn main() {
     let args = Args::parse();
     workshop::banner!();
+    args.console.serve_if_asked().await; // `--console`: tokio-console watches (README)
 
     section("1. A task that never awaits keeps the thread to itself");
     let (_, greedy) = take_turns(Manners::Greedy, 5, ms(200), ms(100)).await;
@@ -44,12 +46,11 @@ async fn main() {
     print_turns(&polite);
 
     section("3. Three printers side by side (Python: create_task ×3 in a TaskGroup)");
-    let watch = Stopwatch::start();
     let bound = args.seconds.map(Duration::from_secs);
     if bound.is_none() {
         println!("(running until Ctrl-C; `--seconds N` for a bounded run)\n");
     }
-    run_printers(watch, &PRINTERS, stop_signal(bound)).await;
+    run_printers(Stopwatch::start(), &PRINTERS, stop_signal(bound)).await;
 
     section("4. Tasks that outlive their spawner (TaskTracker: close, then wait)");
     outliving_tasks(&[3, 1, 2].map(Duration::from_secs)).await;
@@ -175,10 +176,9 @@ const PRINTERS: [Printer; 3] = [
 
 impl Printer {
     const fn new(name: &'static str, every_secs: u64, ticks: Option<usize>) -> Self {
-        let period = Duration::from_secs(every_secs);
         Self {
             name,
-            period,
+            period: Duration::from_secs(every_secs),
             ticks,
         }
     }
@@ -535,6 +535,61 @@ mod tests {
                 Some(&"main: all background work is done, shutting down")
             );
             assert_eq!(at("main: all background work"), Duration::from_secs(3));
+        })
+        .await;
+    }
+
+    #[test]
+    fn the_console_flag_defaults_to_tokio_consoles_own_address() {
+        let addr = |args: &[&str]| {
+            let args = Args::try_parse_from([&["part_10"], args].concat()).expect("parses");
+            args.console.addr.map(|a| a.to_string())
+        };
+        assert_eq!(addr(&[]), None);
+        let default = Some("127.0.0.1:6669".to_string());
+        assert_eq!(addr(&["--console"]), default);
+        let then_seconds = addr(&["--console", "--seconds", "3"]);
+        assert_eq!(
+            then_seconds, default,
+            "--seconds is not the console's address"
+        );
+        let given = Some("127.0.0.1:7000".to_string());
+        assert_eq!(addr(&["--console", "127.0.0.1:7000"]), given);
+        assert_eq!(addr(&["--console=127.0.0.1:7000"]), given);
+    }
+
+    // The console build only (`make test` runs it there: see the Makefile). `--console ADDR`
+    // starts tokio-console's gRPC server, and it accepts connections on ADDR: the port
+    // `tokio-console` connects to. A free port, so that a console already on 6669 is no matter.
+    #[cfg(feature = "console")]
+    #[tokio::test]
+    async fn the_console_server_listens_when_asked() {
+        use tokio::net::TcpStream;
+        within(Duration::from_secs(30), "tokio-console's server", async {
+            let free = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+            let port = free.local_addr().expect("its address").port();
+            drop(free);
+            let asked = format!("--console=127.0.0.1:{port}");
+            let args = Args::try_parse_from(["part_10", &asked]).expect("parses");
+            let addr = args.console.addr.expect("--console gives an address");
+            let refused = TcpStream::connect(addr).await;
+            assert!(
+                refused.is_err(),
+                "{addr} was taken before the console started"
+            );
+
+            console::serve(addr);
+            // The server binds on a thread of its own, a moment later: ask until it answers.
+            let answers = async {
+                while TcpStream::connect(addr).await.is_err() {
+                    tokio::time::sleep(ms(10)).await;
+                }
+            };
+            let waited = tokio::time::timeout(Duration::from_secs(10), answers).await;
+            assert!(
+                waited.is_ok(),
+                "nothing listens on {addr} 10 s after --console: the console's server did not start"
+            );
         })
         .await;
     }
