@@ -34,7 +34,7 @@ list:
 # silent screen), then the program, quietly.
 $(addprefix part_,$(PARTS)):
 	@CARGO=$(CARGO) scripts/build-quietly.sh -p $@
-	@$(CARGO) run -q -p $@ -- $(ARGS)
+	@scripts/foreground.sh $(CARGO) run -q -p $@ -- $(ARGS)
 
 # part_10 with `--console`, for tokio-console (part_10/README.md, "Watch it in tokio-console").
 # console-subscriber needs tokio built with `--cfg tokio_unstable`: that build lives in a target
@@ -44,12 +44,12 @@ CONSOLE_ENV = RUSTFLAGS="--cfg tokio_unstable" CARGO_TARGET_DIR=target/console
 
 console:
 	@$(CONSOLE_ENV) CARGO=$(CARGO) scripts/build-quietly.sh -p part_10 --features console
-	@$(CONSOLE_ENV) $(CARGO) run -q -p part_10 --features console -- --console $(ARGS)
+	@$(CONSOLE_ENV) scripts/foreground.sh $(CARGO) run -q -p part_10 --features console -- --console $(ARGS)
 
 # The exercise runner (cargo alias: `cargo exercise`). `make exercise ARGS="check spawn_and_abort"`.
 exercise:
 	@CARGO=$(CARGO) scripts/build-quietly.sh -p exercise --bin exercise
-	@$(CARGO) run -q -p exercise -- $(ARGS)
+	@scripts/foreground.sh $(CARGO) run -q -p exercise -- $(ARGS)
 
 # Every exercise fails as shipped and every solution passes (compile, tests, clippy, fmt).
 verify:
@@ -57,15 +57,15 @@ verify:
 
 walkthrough:
 	@CARGO=$(CARGO) scripts/build-quietly.sh -p exercise --bin walkthrough
-	@$(CARGO) run -q -p exercise --bin walkthrough -- $(if $(FROM),--from $(FROM),)
+	@scripts/foreground.sh $(CARGO) run -q -p exercise --bin walkthrough -- $(if $(FROM),--from $(FROM),)
 
 server:
 	@CARGO=$(CARGO) scripts/build-quietly.sh -p workshop --bin count_server
-	$(CARGO) run -q -p workshop --bin count_server -- --host 127.0.0.1 --port 8000
+	@scripts/foreground.sh $(CARGO) run -q -p workshop --bin count_server -- --host 127.0.0.1 --port 8000
 
 mr-server mini_redis:
 	@CARGO=$(CARGO) scripts/build-quietly.sh -p mini_redis --bin mini_redis
-	$(CARGO) run -q -p mini_redis --bin mini_redis -- --bind 127.0.0.1 --port 1337 $(ARGS)
+	@scripts/foreground.sh $(CARGO) run -q -p mini_redis --bin mini_redis -- --bind 127.0.0.1 --port 1337 $(ARGS)
 
 # The original workshop used `nc localhost 1337`; without nc, the project's own client.
 mr-client:
