@@ -242,9 +242,9 @@ fn strip_ansi(text: &str) -> String {
 /// of the common async ones (`workshop::explain`).
 fn fail(stage: Stage, output: String) -> Outcome {
     let output = match stage {
-        Stage::Compile | Stage::Tests | Stage::Clippy => {
-            workshop::explain::annotate(&tidy(&output))
-        }
+        Stage::Compile | Stage::Clippy => workshop::explain::annotate(&tidy(&output)),
+        // Every failing check's message is kept: a recorded mistake's words may be in any of them.
+        Stage::Tests => workshop::explain::explain_above(&tidy(&output)),
         Stage::Checks | Stage::Fmt => output,
     };
     Outcome {

@@ -187,11 +187,7 @@ pub fn annotate(output: &str) -> String {
     let cut = shown.len() > MAX_LINES;
     shown.truncate(MAX_LINES);
     let more = count_errors(output).saturating_sub(1);
-    let mut text = String::from("── What this means ──\n");
-    for paragraph in known.text.lines() {
-        text.push_str(&wrap(paragraph, WIDTH));
-    }
-    text.push_str("──\n\n");
+    let mut text = header(known);
     text.push_str(shown.join("\n").trim_end());
     if cut {
         text.push_str("\n   … (cut; the whole message: `cargo build` or `cargo test`)");
@@ -203,6 +199,25 @@ pub fn annotate(output: &str) -> String {
         ));
     }
     text.push('\n');
+    text
+}
+
+/// `output` whole, with the explanation of its first problem above it when the workshop explains
+/// it: for a test run, where every failing check's message matters, not only the first panic.
+pub fn explain_above(output: &str) -> String {
+    match explain(output) {
+        Some(known) => format!("{}{output}", header(known)),
+        None => output.to_owned(),
+    }
+}
+
+/// The explanation block: a rule, the text wrapped to [`WIDTH`], a rule.
+fn header(known: &Known) -> String {
+    let mut text = String::from("── What this means ──\n");
+    for paragraph in known.text.lines() {
+        text.push_str(&wrap(paragraph, WIDTH));
+    }
+    text.push_str("──\n\n");
     text
 }
 
@@ -348,6 +363,16 @@ mod tests {
             let lines = known.text.lines().count();
             assert!((2..=4).contains(&lines), "{}: {lines} lines", known.id);
         }
+    }
+
+    #[test]
+    fn a_test_run_is_explained_and_kept_whole() {
+        let run = "thread 'caller' panicked at a.rs:1:1:\nA Tokio 1.x context was found, but timers \
+                   are disabled.\n\nthread 'checks::t' panicked at b.rs:2:2:\nturn the timer on\n";
+        let shown = explain_above(run);
+        assert!(shown.starts_with("── What this means ──\n"), "{shown}");
+        assert!(shown.ends_with(run), "every check's message stays: {shown}");
+        assert_eq!(explain_above("no panic here\n"), "no panic here\n");
     }
 
     #[test]
