@@ -43,23 +43,10 @@ impl Outcome {
     }
 }
 
-/// Which file of an exercise to check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Which {
-    /// What the learner edits.
-    Exercise,
-    /// The shipped solution (also checked for formatting).
-    Solution,
-}
-
-/// Runs cargo in the workspace at `root`. `color`: ask cargo for colored output (a terminal).
-pub fn check(
-    root: &Path,
-    exercise: &Exercise,
-    which: Which,
-    color: bool,
-) -> std::io::Result<Outcome> {
-    check_saying(root, exercise, which, color, &|_| {})
+/// Checks the learner's file with cargo in the workspace at `root` (`verify` checks the solutions
+/// its own way, all at once). `color`: ask cargo for colored output (a terminal).
+pub fn check(root: &Path, exercise: &Exercise, color: bool) -> std::io::Result<Outcome> {
+    check_saying(root, exercise, color, &|_| {})
 }
 
 /// [`check`], telling `progress` what it is doing as each stage starts (the first check compiles
@@ -67,14 +54,10 @@ pub fn check(
 pub fn check_saying(
     root: &Path,
     exercise: &Exercise,
-    which: Which,
     color: bool,
     progress: &dyn Fn(&str),
 ) -> std::io::Result<Outcome> {
-    let bin = match which {
-        Which::Exercise => exercise.name.clone(),
-        Which::Solution => exercise.solution_bin(),
-    };
+    let bin = exercise.name.clone();
     let color = if color { "always" } else { "never" };
     let cargo = |subcommand: &str, extra: &[&str]| -> std::io::Result<Output> {
         let mut command = Command::new(cargo_program());
@@ -109,7 +92,7 @@ pub fn check_saying(
     let linted = cargo("clippy", &["--profile", "test", "--", "-D", "warnings"])?;
     let lints = (!linted.status.success()).then(|| text(&linted.stderr));
     let stdout = text(&tested.stdout);
-    let expected = expected_tests(root, exercise, which == Which::Exercise);
+    let expected = expected_tests(root, exercise, true);
     if !tested.status.success() {
         let mut out = failures(&stdout, &expected);
         if out.trim().is_empty() {
@@ -128,16 +111,6 @@ pub fn check_saying(
     }
     if let Some(lints) = lints {
         return Ok(fail(Stage::Clippy, lints));
-    }
-    if which == Which::Solution {
-        let formatted = Command::new(rustfmt_program())
-            .current_dir(root)
-            .args(["--check", "--edition", "2024"])
-            .arg(exercise.solution_path())
-            .output()?;
-        if !formatted.status.success() {
-            return Ok(fail(Stage::Fmt, text(&formatted.stdout)));
-        }
     }
     Ok(Outcome { failure: None })
 }

@@ -15,7 +15,7 @@ use notify::{RecursiveMode, Watcher};
 
 use crate::Result;
 use crate::catalog::{Catalog, Exercise, statement};
-use crate::check::{Which, check_saying};
+use crate::check::check_saying;
 use crate::state::State;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,13 +228,9 @@ impl Session<'_> {
         self.screen
             .say(crate::render::markdown(&statement(&source), width, styled).trim_end());
         self.screen.say("");
-        let outcome = check_saying(
-            self.root,
-            exercise,
-            Which::Exercise,
-            io::stdout().is_terminal(),
-            &|doing| self.screen.say(&format!("Checking: {doing}…")),
-        )
+        let outcome = check_saying(self.root, exercise, io::stdout().is_terminal(), &|doing| {
+            self.screen.say(&format!("Checking: {doing}…"))
+        })
         .map_err(|e| e.to_string())?;
         state.mark(&exercise.name, outcome.passed());
         crate::save(self.root, state)?;

@@ -44,7 +44,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use catalog::{Catalog, Exercise};
-use check::{Which, check};
+use check::check;
 use state::State;
 
 #[derive(Debug, Parser)]
@@ -173,7 +173,7 @@ fn list(root: &Path, catalog: &Catalog) -> Result<bool> {
 
 /// Checks the learner's file, prints the result, and records it in the progress file.
 fn check_one(root: &Path, exercise: &Exercise) -> Result<bool> {
-    let outcome = check(root, exercise, Which::Exercise, false).map_err(|e| e.to_string())?;
+    let outcome = check(root, exercise, false).map_err(|e| e.to_string())?;
     let mut state = load(root)?;
     state.mark(&exercise.name, outcome.passed());
     save(root, &state)?;

@@ -196,6 +196,17 @@ fn scratch(root: &Path) -> PathBuf {
     target.join("exercise-mistakes")
 }
 
+/// The scratch folder, held for this verify alone (two at once would share the bundles' sources
+/// and executables): the lock lasts as long as the file returned.
+fn lock_scratch(root: &Path) -> Result<(PathBuf, std::fs::File), String> {
+    let dir = scratch(root);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let lock = std::fs::File::create(dir.join("lock")).map_err(|e| e.to_string())?;
+    lock.lock()
+        .map_err(|e| format!("locking {}: {e}", dir.display()))?;
+    Ok((dir, lock))
+}
+
 /// The learner's file with the mistake in it, written where the bundle can name it.
 fn write_attempt(
     root: &Path,
@@ -273,11 +284,6 @@ fn build_bundle(
     Ok((output.status.success(), stderr, executable))
 }
 
-/// Runs one module's tests in the bundle's executable.
-fn run_module(root: &Path, executable: &Path, module: &str) -> Result<(bool, String), String> {
-    run_tests(root, executable, &[&format!("{module}::")])
-}
-
 /// Runs a test binary as `cargo test` would (from the crate's folder, no backtraces, every
 /// test's verdict on its own line); kills it past [`HANG_LIMIT`]. Returns whether it passed, and
 /// what it printed.
@@ -330,12 +336,7 @@ pub fn verify(
     exercises: &[&Exercise],
     repeat: usize,
 ) -> Result<Vec<(Mistake, Verdict)>, String> {
-    let dir = scratch(root);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    // One verify at a time: they share the bundle's sources and its executable.
-    let lock = std::fs::File::create(dir.join("lock")).map_err(|e| e.to_string())?;
-    lock.lock()
-        .map_err(|e| format!("locking {}: {e}", dir.display()))?;
+    let (dir, _lock) = lock_scratch(root)?;
     let mut verdicts = Vec::new();
     let mut bundled: Vec<(Mistake, PathBuf, Vec<String>)> = Vec::new();
     for exercise in exercises {
@@ -425,7 +426,7 @@ pub fn verify(
 /// One run of a mistake's tests: it must fail, and show its phrase.
 fn judge_run(root: &Path, executable: &Path, mistake: &Mistake, expected: &[String]) -> Verdict {
     let module = mistake.module();
-    let (passed, output) = run_module(root, executable, &module)?;
+    let (passed, output) = run_tests(root, executable, &[&format!("{module}::")])?;
     let results = check::test_results(&output);
     let prefix = format!("{module}::");
     let all_ran_and_passed = check::missing_checks(expected, &results, &prefix).is_none();
@@ -492,11 +493,7 @@ pub fn verify_explained(root: &Path) -> Result<Vec<(String, Verdict)>, String> {
         .filter(|p| p.extension().is_some_and(|x| x == "rs"))
         .collect();
     paths.sort();
-    let dir = scratch(root);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let lock = std::fs::File::create(dir.join("lock")).map_err(|e| e.to_string())?;
-    lock.lock()
-        .map_err(|e| format!("locking {}: {e}", dir.display()))?;
+    let (dir, _lock) = lock_scratch(root)?;
     // The header of each: what it explains, and whether only clippy catches it.
     let mut cases = Vec::new();
     let mut verdicts = Vec::new();
@@ -585,14 +582,11 @@ fn error_naming(stderr: &str, path: &Path) -> Option<String> {
         .map(|block| format!("{block}\n"))
 }
 
-/// The first `error` block of cargo's output that names one of `paths`, else the first one.
+/// The first `error` block of cargo's output located in one of `paths`, else the first one.
 pub fn first_error_in(stderr: &str, paths: &[PathBuf]) -> String {
-    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    let blocks: Vec<&str> = stderr.split("\n\n").collect();
-    blocks
+    paths
         .iter()
-        .find(|b| b.starts_with("error") && names.iter().any(|n| b.contains(n.as_str())))
-        .map(|b| b.to_string())
+        .find_map(|path| error_naming(stderr, path))
         .unwrap_or_else(|| first_error(stderr))
 }
 
