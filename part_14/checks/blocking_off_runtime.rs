@@ -4,15 +4,12 @@
 //! puts them back).
 
 use super::*;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
-use std::task::{Context, Poll};
 use std::thread::ThreadId;
 use workshop::BlockingDetector;
 use workshop::blocking::PYTHON_DEFAULT_LIMIT;
-use workshop::testing::within;
+use workshop::testing::{count_polls, within};
 
 // These tests run on the real clock: a blocking call stops tokio's paused clock too. They check
 // which polls were slow, which thread ran the reader and what other tasks did meanwhile, never
@@ -121,31 +118,6 @@ impl Calls {
                 calls.len()
             ),
         }
-    }
-}
-
-/// A future, and how many times it was polled.
-struct CountPolls<F> {
-    inner: Pin<Box<F>>,
-    polls: usize,
-}
-
-impl<F: Future> Future for CountPolls<F> {
-    type Output = (F::Output, usize);
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.polls += 1;
-        match self.inner.as_mut().poll(cx) {
-            Poll::Ready(answer) => Poll::Ready((answer, self.polls)),
-            Poll::Pending => Poll::Pending,
-        }
-    }
-}
-
-fn count_polls<F: Future>(fut: F) -> CountPolls<F> {
-    CountPolls {
-        inner: Box::pin(fut),
-        polls: 0,
     }
 }
 

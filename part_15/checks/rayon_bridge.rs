@@ -4,16 +4,13 @@
 
 use super::*;
 use std::collections::HashSet;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
-use std::task::{Context, Poll};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 use workshop::BlockingDetector;
 use workshop::blocking::PYTHON_DEFAULT_LIMIT;
-use workshop::testing::within;
+use workshop::testing::{count_polls, within};
 
 fn ms(millis: u64) -> Duration {
     Duration::from_millis(millis)
@@ -60,31 +57,6 @@ async fn global_pool() -> HashSet<ThreadId> {
         .expect("rayon answers a broadcast")
         .into_iter()
         .collect()
-}
-
-/// A future, and how many times it was polled.
-struct CountPolls<F> {
-    inner: Pin<Box<F>>,
-    polls: usize,
-}
-
-impl<F: Future> Future for CountPolls<F> {
-    type Output = (F::Output, usize);
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.polls += 1;
-        match self.inner.as_mut().poll(cx) {
-            Poll::Ready(answer) => Poll::Ready((answer, self.polls)),
-            Poll::Pending => Poll::Pending,
-        }
-    }
-}
-
-fn count_polls<F: Future>(fut: F) -> CountPolls<F> {
-    CountPolls {
-        inner: Box::pin(fut),
-        polls: 0,
-    }
 }
 
 /// Keeps tokio's paused clock still while `on_rayon` waits: a paused clock jumps to the next timer

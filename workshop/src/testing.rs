@@ -33,6 +33,37 @@ pub async fn timeout<F: Future>(body: F) -> F::Output {
     within(DEFAULT_LIMIT, "test body", body).await
 }
 
+/// `fut`, answering its output with how many times it was polled: a check that a task is woken
+/// once its answer is there, not polled again and again (a sleep loop, waiting in slices).
+pub fn count_polls<F: Future>(fut: F) -> CountPolls<F> {
+    CountPolls {
+        inner: Box::pin(fut),
+        polls: 0,
+    }
+}
+
+/// See [`count_polls`].
+#[derive(Debug)]
+pub struct CountPolls<F> {
+    inner: std::pin::Pin<Box<F>>,
+    polls: usize,
+}
+
+impl<F: Future> Future for CountPolls<F> {
+    type Output = (F::Output, usize);
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        self.polls += 1;
+        match self.inner.as_mut().poll(cx) {
+            std::task::Poll::Ready(answer) => std::task::Poll::Ready((answer, self.polls)),
+            std::task::Poll::Pending => std::task::Poll::Pending,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +96,17 @@ mod tests {
         let err = hung.expect_err("a pending body must time out");
         assert!(err.is_panic());
         assert_eq!(start.elapsed(), DEFAULT_LIMIT);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn count_polls_counts_each_poll_up_to_the_answer() {
+        let (value, polls) = timeout(count_polls(async {
+            tokio::task::yield_now().await;
+            tokio::task::yield_now().await;
+            7
+        }))
+        .await;
+        assert_eq!((value, polls), (7, 3));
+        assert_eq!(timeout(count_polls(async { 1 })).await, (1, 1));
     }
 }
