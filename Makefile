@@ -60,8 +60,8 @@ walkthrough:
 	@scripts/foreground.sh $(CARGO) run -q -p exercise --bin walkthrough -- $(if $(FROM),--from $(FROM),)
 
 server:
-	@CARGO=$(CARGO) scripts/build-quietly.sh -p workshop --bin count_server
-	@scripts/foreground.sh $(CARGO) run -q -p workshop --bin count_server -- --host 127.0.0.1 --port 8000
+	@CARGO=$(CARGO) scripts/build-quietly.sh -p count_server --bin count_server
+	@scripts/foreground.sh $(CARGO) run -q -p count_server --bin count_server -- --host 127.0.0.1 --port 8000
 
 mr-server mini_redis:
 	@CARGO=$(CARGO) scripts/build-quietly.sh -p mini_redis --bin mini_redis
@@ -81,7 +81,7 @@ build:
 
 # Formatting covers every crate but the learner's exercise files (a half-written exercise must not
 # fail `make test`): the runner's own sources are checked file by file, the solutions by `verify`.
-FMT_PACKAGES := -p workshop -p mini_redis $(addprefix -p part_,$(PARTS))
+FMT_PACKAGES := -p workshop -p count_server -p readme_check -p pins_core -p pins_more -p mini_redis $(addprefix -p part_,$(PARTS))
 RUNNER_SOURCES := exercise/src/main.rs exercise/src/walkthrough.rs exercise/tests/solve_flips_to_done.rs
 
 fmt:

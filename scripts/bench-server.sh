@@ -9,7 +9,7 @@ if ! command -v wrk >/dev/null; then
   exit 1
 fi
 DURATION=${DURATION:-10s}
-cargo build -q -p workshop --bin count_server
+cargo build -q -p count_server --bin count_server
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 log=$(mktemp)
 target/debug/count_server --port "$port" >"$log" 2>&1 &

@@ -3,8 +3,9 @@
 //!
 //! Each entry names the exercise; its files follow from the name and the folder:
 //! `DIR/exercises/NAME.rs` is what the learner edits, `DIR/solutions/NAME.rs` the solution. Cargo
-//! knows each of them as a binary target of this crate (`NAME` and `NAME_solution`), built only when
-//! the feature `NAME` is on — so a half-written exercise never breaks `make test` or its neighbours.
+//! knows each of them as a binary target of the lesson's own crate (`NAME` and `NAME_solution` in
+//! `DIR/Cargo.toml`), built only with that crate's feature `exercises`: so an exercise builds only
+//! what its lesson builds, and a half-written one never breaks `make part_NN` or `make test`.
 
 use std::path::{Path, PathBuf};
 
@@ -40,6 +41,10 @@ pub struct Exercise {
     /// The folder beside the lesson it follows: `part_05`, `mini_redis` (from where it is listed).
     #[serde(skip)]
     pub dir: String,
+    /// The crate whose binaries the exercise and its solution are: the name in `DIR/Cargo.toml`
+    /// (`part_05`; the runner's end-to-end test renames it in its scratch copy).
+    #[serde(skip)]
+    pub package: String,
     /// Shown on request (`h`, or `cargo exercise hint NAME`): the asyncio habit, and what Rust wants.
     pub hint: String,
 }
@@ -103,7 +108,11 @@ impl Catalog {
                 Err(e) => return Err(format!("{}: {e}", path.display())),
             }
         }
-        Self::parse(files.iter().map(|(f, t)| (*f, t.as_str())))
+        let mut catalog = Self::parse(files.iter().map(|(f, t)| (*f, t.as_str())))?;
+        for exercise in &mut catalog.exercises {
+            exercise.package = package_name(root, &exercise.dir)?;
+        }
+        Ok(catalog)
     }
 
     /// Reads and checks `(folder, info.toml text)` pairs, in order.
@@ -114,6 +123,7 @@ impl Catalog {
                 toml::from_str(text).map_err(|e| format!("{folder}/exercises/info.toml: {e}"))?;
             for mut exercise in info.exercise {
                 exercise.dir = folder.to_owned();
+                exercise.package = folder.to_owned();
                 exercises.push(exercise);
             }
         }
@@ -146,6 +156,24 @@ impl Catalog {
     }
 }
 
+/// The `name` of the `[package]` in `DIR/Cargo.toml`.
+fn package_name(root: &Path, dir: &str) -> Result<String, String> {
+    #[derive(Deserialize)]
+    struct Manifest {
+        package: Package,
+    }
+    #[derive(Deserialize)]
+    struct Package {
+        name: String,
+    }
+    let path = Path::new(dir).join("Cargo.toml");
+    let text = std::fs::read_to_string(root.join(&path))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let manifest: Manifest =
+        toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(manifest.package.name)
+}
+
 /// The task statement: the exercise file's leading `//!` lines, without the markers.
 pub fn statement(source: &str) -> String {
     source
@@ -169,10 +197,11 @@ mod tests {
     fn every_listed_exercise_has_its_file_solution_and_cargo_targets() {
         let catalog = Catalog::load(Path::new(ROOT)).expect("the exercise lists");
         assert!(!catalog.exercises.is_empty(), "info.toml lists no exercise");
-        let manifest = std::fs::read_to_string(Path::new(ROOT).join("exercise/Cargo.toml"))
-            .expect("exercise/Cargo.toml");
         for exercise in &catalog.exercises {
             let root = Path::new(ROOT);
+            let manifest_path = Path::new(&exercise.dir).join("Cargo.toml");
+            let manifest = std::fs::read_to_string(root.join(&manifest_path))
+                .expect("the lesson's Cargo.toml");
             for path in [exercise.path(), exercise.solution_path()] {
                 assert!(
                     root.join(&path).is_file(),
@@ -185,20 +214,21 @@ mod tests {
                 (exercise.name.clone(), exercise.path()),
                 (exercise.solution_bin(), exercise.solution_path()),
             ] {
+                let relative = path.strip_prefix(&exercise.dir).expect("inside its folder");
                 let entry = format!(
-                    "[[bin]]\nname = \"{bin}\"\npath = \"../{}\"\nrequired-features = [\"{}\"]\n",
-                    path.display(),
-                    exercise.name
+                    "[[bin]]\nname = \"{bin}\"\npath = \"{}\"\nrequired-features = [\"exercises\"]\n",
+                    relative.display(),
                 );
                 assert!(
                     manifest.contains(&entry),
-                    "exercise/Cargo.toml needs this target:\n{entry}"
+                    "{} needs this target:\n{entry}",
+                    manifest_path.display()
                 );
             }
             assert!(
-                manifest.contains(&format!("\n{} = []\n", exercise.name)),
-                "exercise/Cargo.toml needs the feature `{} = []`",
-                exercise.name
+                manifest.contains("\nexercises = []\n"),
+                "{} needs the feature `exercises = []`",
+                manifest_path.display()
             );
             assert!(
                 root.join(exercise.checks_path()).is_file(),

@@ -64,14 +64,8 @@ pub fn check_saying(
         command
             .current_dir(root)
             .arg(subcommand)
-            // This crate's own name: the end-to-end test runs a renamed copy of it.
-            .args([
-                "-q",
-                "-p",
-                env!("CARGO_PKG_NAME"),
-                "--features",
-                &exercise.name,
-            ])
+            // The lesson's crate, with its exercises switched on: nothing else is built.
+            .args(["-q", "-p", &exercise.package, "--features", "exercises"])
             .args(["--bin", &bin])
             .args(["--color", color])
             .args(extra)

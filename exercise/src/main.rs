@@ -203,9 +203,9 @@ fn run(root: &Path, exercise: &Exercise, args: &[String]) -> Result<bool> {
             "run",
             "-q",
             "-p",
-            env!("CARGO_PKG_NAME"),
+            &exercise.package,
             "--features",
-            &exercise.name,
+            "exercises",
         ])
         .args(["--bin", &exercise.name, "--"])
         .args(args)

@@ -94,8 +94,21 @@ fn exercises_and_solutions(
     chosen: &[&Exercise],
     problems: &mut Problems,
 ) -> Result<(), String> {
-    let features: Vec<&str> = chosen.iter().map(|e| e.name.as_str()).collect();
+    // Each exercise is a binary of its lesson's crate, built with that crate's `exercises`.
+    let mut packages: Vec<&str> = chosen.iter().map(|e| e.package.as_str()).collect();
+    packages.dedup();
+    let features: Vec<String> = packages.iter().map(|p| format!("{p}/exercises")).collect();
     let features = features.join(",");
+    let lessons = |subcommand: &str| {
+        let mut command = Command::new(check::cargo_program());
+        command
+            .current_dir(root)
+            .arg(subcommand)
+            .args(["-q", "--color", "never"])
+            .args(packages.iter().flat_map(|p| ["-p", p]))
+            .env("RUST_BACKTRACE", "0");
+        command
+    };
     let mut targets: Vec<String> = Vec::new();
     for e in chosen {
         targets.push(e.name.clone());
@@ -106,7 +119,7 @@ fn exercises_and_solutions(
     let mut built_log = String::new();
     let mut executables = Vec::new();
     for _ in 0..4 {
-        let built = cargo(root, "test")
+        let built = lessons("test")
             .args(["--no-run", "--features", &features])
             .args(targets.iter().flat_map(|t| ["--bin", t.as_str()]))
             .arg("--message-format=json-render-diagnostics")
@@ -185,7 +198,7 @@ fn exercises_and_solutions(
     for e in &solved {
         solution_bins.extend(["--bin".to_owned(), e.solution_bin()]);
     }
-    let linted = cargo(root, "clippy")
+    let linted = lessons("clippy")
         .args(["--profile", "test", "--keep-going", "--features", &features])
         .args(&solution_bins)
         .args(["--", "-D", "warnings"])
@@ -199,7 +212,7 @@ fn exercises_and_solutions(
         .output()
         .map_err(|e| format!("running rustfmt: {e}"))?;
     let fmt_log = String::from_utf8_lossy(&formatted.stdout).into_owned();
-    for exercise in solved {
+    for exercise in &solved {
         let lint_failed = !linted.status.success()
             && lint_log.contains(&format!("(bin \"{}\" test)", exercise.solution_bin()));
         let folder = root.join(&exercise.dir);
@@ -237,21 +250,13 @@ fn exercises_and_solutions(
             );
         }
     }
-    if !linted.status.success() && !lint_log.contains("could not compile `exercise`") {
+    let named = solved
+        .iter()
+        .any(|e| lint_log.contains(&format!("(bin \"{}\" test)", e.solution_bin())));
+    if !linted.status.success() && !named {
         problems.push(("clippy".to_owned(), lint_log));
     }
     Ok(())
-}
-
-/// cargo for this crate's targets, from the workspace root.
-fn cargo(root: &Path, subcommand: &str) -> Command {
-    let mut command = Command::new(check::cargo_program());
-    command
-        .current_dir(root)
-        .arg(subcommand)
-        .args(["-q", "-p", env!("CARGO_PKG_NAME"), "--color", "never"])
-        .env("RUST_BACKTRACE", "0");
-    command
 }
 
 /// `(target name, executable)` for each test binary in cargo's JSON messages.

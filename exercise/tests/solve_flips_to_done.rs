@@ -4,11 +4,11 @@
 //! `reset` brings back the shipped files and `todo`.
 //!
 //! The scratch copy builds into this workspace's own target folder, so that only the runner's crate
-//! is compiled again. Cargo names a workspace crate's artifacts by its name and its path *within*
-//! the workspace, so the copy's runner crate is renamed: otherwise the copy's build (with the
-//! solution copied in) and the real one would share artifacts, and cargo would take the copy's
-//! binary for an up-to-date build of the learner's untouched file. Its runner binary is renamed
-//! too, since `cargo run` starts `target/debug/NAME`, which both copies would share.
+//! and part_01 are compiled again. Cargo names a workspace crate's artifacts by its name and its
+//! path *within* the workspace, so the copy's runner crate and part_01 (whose binary the exercise
+//! is) are renamed: otherwise the copy's build (with the solution copied in) and the real one would
+//! share artifacts, and cargo would take the copy's binary for an up-to-date build of the learner's
+//! untouched file. The runner finds the exercise's crate by the name in `part_01/Cargo.toml`.
 
 #![allow(clippy::disallowed_methods)] // a synchronous test driving cargo and git: blocking is right
 
@@ -49,6 +49,8 @@ fn cargo_exercise(dir: &Path, args: &[&str]) -> Output {
 
 /// The runner crate's name in the scratch copy.
 const SCRATCH_CRATE: &str = "exercise_scratch_copy";
+/// part_01's name in the scratch copy.
+const SCRATCH_LESSON: &str = "part_01_scratch_copy";
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -77,11 +79,31 @@ fn copy_workspace(from: &Path, to: &Path) {
         std::fs::create_dir_all(target.parent().expect("a parent")).expect("mkdir");
         std::fs::copy(&source, &target).expect("copy");
     }
-    let manifest = to.join("exercise/Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).expect("exercise/Cargo.toml");
-    let renamed = text.replace("\"exercise\"\n", &format!("\"{SCRATCH_CRATE}\"\n"));
-    assert_ne!(renamed, text, "the runner crate's name line moved");
-    std::fs::write(&manifest, renamed).expect("rename the copy's runner crate");
+    // The runner's crate and its binary (`cargo run` starts `target/debug/NAME`, which both copies
+    // would share); part_01's crate.
+    for (crate_dir, name, renamed_to, times) in [
+        (
+            "exercise",
+            "\"exercise\"\n",
+            format!("\"{SCRATCH_CRATE}\"\n"),
+            usize::MAX,
+        ),
+        (
+            "part_01",
+            "name = \"part_01\"\n",
+            format!("name = \"{SCRATCH_LESSON}\"\n"),
+            1,
+        ),
+    ] {
+        let manifest = to.join(crate_dir).join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).expect("the crate's Cargo.toml");
+        let renamed = text.replacen(name, &renamed_to, times);
+        assert_ne!(
+            renamed, text,
+            "{crate_dir}/Cargo.toml: the crate's name line moved"
+        );
+        std::fs::write(&manifest, renamed).expect("rename the copy's crate");
+    }
     let git = |args: &[&str]| {
         let out = run(to, "git", args);
         assert!(out.status.success(), "git {args:?}: {:?}", out);

@@ -20,7 +20,7 @@
 
 use std::time::Duration;
 
-use workshop::count_server::InProcess;
+use count_server::InProcess;
 
 /// `GET /count?delay=…` on the count server, which waits the delay, then answers the next count.
 /// (`http` notes how many requests it answered, and the most it served at once.)

@@ -23,7 +23,7 @@ use std::time::Duration;
 use futures::future::join_all;
 use tokio::sync::Semaphore;
 
-use workshop::count_server::InProcess;
+use count_server::InProcess;
 
 /// `GET /count?delay=…` on the count server, which waits the delay, then answers the next count.
 /// (`http` notes how many requests it answered, and the most it served at once.)

@@ -13,12 +13,12 @@ use std::future::Future;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use count_server::{CountError, get_count, get_count_blocking};
 use futures::future::try_join_all;
 use futures::{StreamExt, TryStreamExt, stream};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use workshop::blocking::PYTHON_DEFAULT_LIMIT;
-use workshop::count_server::{CountError, get_count, get_count_blocking};
 use workshop::lesson::BoxError;
 use workshop::timeline::Span;
 use workshop::{BlockingDetector, Stopwatch, Timeline};
@@ -44,7 +44,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(unit: Duration) -> Result<(), BoxError> {
-    let base_url = workshop::count_server_url().await?;
+    let base_url = count_server::count_server_url().await?;
     // One client for every request, like one aiohttp.ClientSession: it keeps a connection pool, and
     // a clone is a cheap handle to the same pool.
     let client = reqwest::Client::builder().build()?;
@@ -300,7 +300,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use workshop::count_server::{InProcess, start_in_background};
+    use count_server::{InProcess, start_in_background};
     use workshop::testing::within;
 
     // Paused clock: the count server's router is called in-process, so the server's delays run on

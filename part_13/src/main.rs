@@ -14,12 +14,12 @@ use std::future::Future;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use count_server::{CountError, get_count};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
-use workshop::count_server::{CountError, get_count};
 use workshop::lesson::BoxError;
 use workshop::timeline::Span;
 use workshop::{Stopwatch, Timeline};
@@ -53,7 +53,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(unit: Duration) -> Result<(), BoxError> {
-    let base_url = workshop::count_server_url().await?;
+    let base_url = count_server::count_server_url().await?;
     let client = reqwest::Client::builder().build()?;
     let (client, base_url) = (&client, base_url.as_str());
     println!("input order: delays {DELAYS:?} (seconds)");
@@ -277,7 +277,7 @@ fn report(finished: &[Finished]) -> Result<(), BoxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use workshop::count_server::{InProcess, start_in_background};
+    use count_server::{InProcess, start_in_background};
     use workshop::testing::within;
 
     const UNIT: Duration = Duration::from_secs(1);

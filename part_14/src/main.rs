@@ -16,12 +16,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
+use count_server::get_count_blocking;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use workshop::blocking::PYTHON_DEFAULT_LIMIT;
-use workshop::count_server::get_count_blocking;
 use workshop::lesson::{BoxError, panic_message};
 use workshop::{BlockingDetector, Stopwatch, Timeline, Trace};
 
@@ -38,7 +38,7 @@ async fn main() -> ExitCode {
 }
 
 async fn talk() -> Result<(), BoxError> {
-    let url = workshop::count_server_url().await?;
+    let url = count_server::count_server_url().await?;
 
     let workers = tokio::runtime::Handle::current().metrics().num_workers();
     println!("1. DELIBERATELY WRONG: requests.get inside async tasks ({workers} worker threads)");
@@ -298,7 +298,7 @@ async fn at_most(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use workshop::count_server::start_in_background;
+    use count_server::start_in_background;
     use workshop::testing::within;
 
     // Real clock throughout: these tests wait on threads and sockets, and a paused clock would

@@ -1,5 +1,7 @@
 //! Support crate of the async Rust workshop. Every lesson (`part_01` … `part_16`) uses it; no lesson
-//! imports another. Kept small on purpose:
+//! imports another. Kept small on purpose, and light: it needs tokio and nothing heavy, so a first
+//! `make part_01` builds little more than tokio. (The count server the HTTP lessons call is the
+//! `count_server` crate, a dependency of those parts only.)
 //!
 //! - [`banner!`] prints a part's lesson text (its `README.md`, compiled into the binary);
 //! - [`Stopwatch`] stamps trace lines with the time since the start, on tokio's clock;
@@ -9,25 +11,19 @@
 //!   once it returns, and with [`BlockingDetector::run`] every thread of a runtime (asyncio's debug
 //!   mode);
 //! - [`lesson::panic_message`] reads the message out of a caught panic;
-//! - [`count_server`] is the HTTP server the HTTP lessons call, and [`count_server_url`] finds or
-//!   starts one;
-//! - [`log`] sets up one-line-per-request logging that a server under load can afford;
 //! - [`testing`] runs a test body under a timeout, so a deadlock fails instead of hanging CI.
 //!
 //! Everything that measures time uses `tokio::time::Instant`, which follows the paused test clock
 //! (`#[tokio::test(start_paused = true)]`): timing claims are tested without waiting or flakiness.
 
 pub mod blocking;
-pub mod count_server;
 pub mod explain;
 pub mod lesson;
-pub mod log;
 pub mod testing;
 pub mod timeline;
 pub mod trace;
 
 pub use blocking::BlockingDetector;
-pub use count_server::count_server_url;
 pub use lesson::Stopwatch;
 pub use timeline::Timeline;
 pub use trace::Trace;
@@ -44,37 +40,4 @@ macro_rules! banner {
             "/README.md"
         )))
     };
-}
-
-// Rustdoc runs doctests for library targets only, so the parts (binaries) cannot check their own
-// README code blocks. This crate includes every README as documentation of a hidden module: each
-// ```rust block in them is compiled (and run, unless marked no_run) by `cargo test -p workshop`.
-// Python and shell blocks are fenced as ```python / ```sh and are left alone by rustdoc.
-// (mini_redis is a library too: it compiles its own README the same way.)
-#[cfg(doctest)]
-mod readme_code_blocks {
-    macro_rules! readmes {
-        ($($module:ident => $path:literal),* $(,)?) => {
-            $( #[doc = include_str!($path)] mod $module {} )*
-        };
-    }
-    readmes! {
-        top => "../../README.md",
-        part_01 => "../../part_01/README.md",
-        part_02 => "../../part_02/README.md",
-        part_03 => "../../part_03/README.md",
-        part_04 => "../../part_04/README.md",
-        part_05 => "../../part_05/README.md",
-        part_06 => "../../part_06/README.md",
-        part_07 => "../../part_07/README.md",
-        part_08 => "../../part_08/README.md",
-        part_09 => "../../part_09/README.md",
-        part_10 => "../../part_10/README.md",
-        part_11 => "../../part_11/README.md",
-        part_12 => "../../part_12/README.md",
-        part_13 => "../../part_13/README.md",
-        part_14 => "../../part_14/README.md",
-        part_15 => "../../part_15/README.md",
-        part_16 => "../../part_16/README.md",
-    }
 }

@@ -11,8 +11,8 @@
 use std::sync::Arc;
 
 use clap::Parser;
+use count_server::{self, Counter, MAX_DELAY_SECS};
 use tokio::net::TcpListener;
-use workshop::count_server::{self, Counter, MAX_DELAY_SECS};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,7 +30,7 @@ struct Args {
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     // Kept until the end of main: dropping it writes out the last log lines.
-    let _log = workshop::log::init_server_logging("info")?;
+    let _log = count_server::log::init_server_logging("info")?;
     let args = Args::parse();
     let listener = TcpListener::bind((args.host.as_str(), args.port)).await?;
     let addr = listener.local_addr()?;

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use count_server::{self, Counter};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower::ServiceExt;
-use workshop::count_server::{self, Counter};
 use workshop::testing::within;
 
 /// A server on an ephemeral loopback port; the returned sender shuts it down gracefully.
@@ -196,8 +196,12 @@ async fn graceful_shutdown_lets_a_request_in_flight_finish() {
 #[tokio::test]
 async fn count_server_url_finds_or_starts_a_server() {
     within(Duration::from_secs(20), "count_server_url", async {
-        let url = workshop::count_server_url().await.expect("a count server");
-        let again = workshop::count_server_url().await.expect("a count server");
+        let url = count_server::count_server_url()
+            .await
+            .expect("a count server");
+        let again = count_server::count_server_url()
+            .await
+            .expect("a count server");
         assert_eq!(url, again, "decided once per process");
         let health: serde_json::Value = reqwest::get(format!("{url}/health"))
             .await
@@ -212,7 +216,7 @@ async fn count_server_url_finds_or_starts_a_server() {
 
 #[tokio::test]
 async fn client_helpers_report_counts_and_errors_clearly() {
-    use workshop::count_server::{CountError, get_count, get_count_blocking};
+    use count_server::{CountError, get_count, get_count_blocking};
     within(Duration::from_secs(20), "client helpers", async {
         let (url, _counter, stop, _server) = start().await;
         let client = reqwest::Client::new();

@@ -8,6 +8,8 @@
 //! Limits: `delay` must be a finite number from 0 to [`MAX_DELAY_SECS`]; anything else is a 400 with
 //! a JSON error body, and the counter is left alone. Unknown paths are a 404 with a JSON body.
 
+pub mod log;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -431,7 +433,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn in_process_reports_what_the_server_saw() {
-        crate::testing::timeout(async {
+        workshop::testing::timeout(async {
             let server = InProcess::new();
             let probe = server.clone();
             let ask = |d: f64| {
@@ -473,7 +475,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn in_process_calls_count_in_answer_order_on_the_callers_clock() {
-        crate::testing::within(Duration::from_secs(10), "in-process counts", async {
+        workshop::testing::within(Duration::from_secs(10), "in-process counts", async {
             let server = InProcess::new();
             let start = tokio::time::Instant::now();
             let (slow, fast) = tokio::join!(server.get_count(2.0), server.get_count(1.0));
