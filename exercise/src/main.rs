@@ -13,8 +13,8 @@
 //! cargo exercise verify          # every exercise fails as shipped, every solution passes
 //! ```
 //!
-//! Each exercise is a binary target of this crate that cargo builds only when the runner asks for
-//! it (see `catalog`), so a half-written exercise breaks nothing else.
+//! Each exercise is a binary target of its lesson's crate that cargo builds only when the runner
+//! asks for it (see `catalog`), so a half-written exercise breaks nothing else.
 
 // A synchronous command-line tool: no async runtime runs here, so the blocking calls that
 // clippy.toml denies in the lessons (std::fs, stdin, thread::sleep) are the right ones.
@@ -41,55 +41,133 @@ mod verify;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-
 use catalog::{Catalog, Exercise};
 use check::check;
 use state::State;
 
-#[derive(Debug, Parser)]
-#[command(about = "Async Rust exercises: edit, save, and the runner checks your work")]
+const USAGE: &str = "\
+Async Rust exercises: edit, save, and the runner checks your work
+
+Usage: cargo exercise [--start NAME] [--no-watch]   (interactive)
+       cargo exercise COMMAND
+
+Commands:
+  list                  every exercise in order: name, done or todo, and the file to edit
+  check NAME            compile, test and lint one exercise; exit status 0 iff it passes
+  hint NAME             the hint for one exercise
+  reset NAME            put an exercise back as it was shipped (the version in your last commit)
+  run NAME [-- ARGS]    build and run an exercise's program (a capstone step's server, say);
+                        ARGS go to the program
+  verify [NAME...] [--repeat N] [--mistakes-only]
+                        for authors: every exercise fails as shipped, every solution passes
+                        (compile, tests, clippy, fmt), every recorded mistake fails with its
+                        phrase; --repeat runs each mistake N times, --mistakes-only skips the rest
+
+Options:
+  --start NAME          interactive mode: start at this exercise
+  --no-watch            interactive mode: check again when Enter is pressed instead of when the
+                        file is saved (for file systems where watching does not work)
+  -h, --help            this text
+";
+
+#[derive(Debug, PartialEq)]
 struct Args {
-    #[command(subcommand)]
     command: Option<Cmd>,
-    /// Interactive mode: re-check when Enter is pressed instead of when the file is saved (for
-    /// file systems where watching does not work).
-    #[arg(long)]
     no_watch: bool,
-    /// Interactive mode: start at this exercise.
-    #[arg(long)]
     start: Option<String>,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, PartialEq)]
 enum Cmd {
-    /// Every exercise in order: name, done or todo, and the file to edit.
     List,
-    /// Compile, test and lint one exercise; exit status 0 iff it passes.
-    Check { name: String },
-    /// The hint for one exercise.
-    Hint { name: String },
-    /// Put an exercise back as it was shipped (the version in your last commit).
-    Reset { name: String },
-    /// Build and run an exercise's program (its `main`), e.g. a capstone step's server, to try
-    /// it by hand. Arguments after `--` go to the program.
+    Check {
+        name: String,
+    },
+    Hint {
+        name: String,
+    },
+    Reset {
+        name: String,
+    },
     Run {
         name: String,
-        #[arg(last = true)]
         args: Vec<String>,
     },
-    /// For authors: every exercise fails as shipped, every solution passes (compile, tests,
-    /// clippy, fmt), and every recorded mistake fails with its phrase. Names limit it to those
-    /// exercises.
     Verify {
         names: Vec<String>,
-        /// Run each recorded mistake's tests this many times (a mistake must fail every time).
-        #[arg(long, default_value_t = 1)]
         repeat: usize,
-        /// Only the recorded mistakes, not the exercises and solutions.
-        #[arg(long)]
         mistakes_only: bool,
     },
+    Help,
+}
+
+impl Args {
+    /// The command line (`args` starts with the program's name), or what is wrong with it.
+    fn parse(
+        args: impl IntoIterator<Item = std::ffi::OsString>,
+    ) -> std::result::Result<Self, lexopt::Error> {
+        use lexopt::prelude::*;
+        let mut parser = lexopt::Parser::from_iter(args);
+        let mut parsed = Args {
+            command: None,
+            no_watch: false,
+            start: None,
+        };
+        let mut command: Option<String> = None;
+        let mut values: Vec<String> = Vec::new();
+        let (mut repeat, mut mistakes_only) = (1, false);
+        while let Some(arg) = parser.next()? {
+            match arg {
+                Short('h') | Long("help") => {
+                    parsed.command = Some(Cmd::Help);
+                    return Ok(parsed);
+                }
+                Long("no-watch") if command.is_none() => parsed.no_watch = true,
+                Long("start") if command.is_none() => {
+                    parsed.start = Some(parser.value()?.string()?)
+                }
+                Long("repeat") if command.as_deref() == Some("verify") => {
+                    repeat = parser.value()?.parse()?;
+                }
+                Long("mistakes-only") if command.as_deref() == Some("verify") => {
+                    mistakes_only = true;
+                }
+                Value(value) if command.is_none() => command = Some(value.string()?),
+                Value(value) => values.push(value.string()?),
+                _ => return Err(arg.unexpected()),
+            }
+        }
+        let mut values = values.into_iter();
+        let mut name = |command: &str| -> std::result::Result<String, lexopt::Error> {
+            values
+                .next()
+                .ok_or_else(|| format!("`{command}` needs an exercise's name").into())
+        };
+        parsed.command = match command.as_deref() {
+            None => None,
+            Some("list") => Some(Cmd::List),
+            Some(c @ "check") => Some(Cmd::Check { name: name(c)? }),
+            Some(c @ "hint") => Some(Cmd::Hint { name: name(c)? }),
+            Some(c @ "reset") => Some(Cmd::Reset { name: name(c)? }),
+            Some(c @ "run") => Some(Cmd::Run {
+                name: name(c)?,
+                args: values.by_ref().collect(),
+            }),
+            Some("verify") => Some(Cmd::Verify {
+                names: values.by_ref().collect(),
+                repeat,
+                mistakes_only,
+            }),
+            Some("help") => Some(Cmd::Help),
+            Some(other) => {
+                return Err(format!("no command `{other}` (see --help)").into());
+            }
+        };
+        if let Some(extra) = values.next() {
+            return Err(format!("unexpected argument `{extra}`").into());
+        }
+        Ok(parsed)
+    }
 }
 
 /// The workspace root: this crate's parent folder.
@@ -99,7 +177,17 @@ fn root() -> PathBuf {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = match Args::parse(std::env::args_os()) {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("error: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.command == Some(Cmd::Help) {
+        print!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     let root = root();
     let catalog = match Catalog::load(&root) {
         Ok(catalog) => catalog,
@@ -123,6 +211,7 @@ fn main() -> ExitCode {
             repeat,
             mistakes_only,
         }) => verify(&root, &catalog, &names, repeat, mistakes_only),
+        Some(Cmd::Help) => Ok(true),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -261,4 +350,68 @@ fn verify(
             .collect::<Result<_>>()?
     };
     verify::run(root, &chosen, repeat, mistakes_only)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> std::result::Result<Args, String> {
+        Args::parse(
+            std::iter::once("exercise")
+                .chain(line.split_whitespace())
+                .map(Into::into),
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn commands_and_options_are_read_as_the_usage_says() {
+        let interactive = parse("--no-watch --start spawn_and_abort").expect("valid");
+        assert_eq!(interactive.command, None);
+        assert!(interactive.no_watch);
+        assert_eq!(interactive.start.as_deref(), Some("spawn_and_abort"));
+        let check = parse("check runtime_by_hand").expect("valid");
+        assert_eq!(
+            check.command,
+            Some(Cmd::Check {
+                name: "runtime_by_hand".into()
+            })
+        );
+        let run = parse("run redis_limits -- --port 1337").expect("valid");
+        assert_eq!(
+            run.command,
+            Some(Cmd::Run {
+                name: "redis_limits".into(),
+                args: vec!["--port".into(), "1337".into()]
+            })
+        );
+        let verify = parse("verify a b --repeat 3 --mistakes-only").expect("valid");
+        assert_eq!(
+            verify.command,
+            Some(Cmd::Verify {
+                names: vec!["a".into(), "b".into()],
+                repeat: 3,
+                mistakes_only: true
+            })
+        );
+        assert_eq!(parse("list").expect("valid").command, Some(Cmd::List));
+        assert_eq!(parse("--help").expect("valid").command, Some(Cmd::Help));
+        assert_eq!(parse("check x -h").expect("valid").command, Some(Cmd::Help));
+    }
+
+    #[test]
+    fn a_wrong_command_line_is_named() {
+        for (line, says) in [
+            ("check", "`check` needs an exercise's name"),
+            ("frobnicate", "no command `frobnicate`"),
+            ("hint a b", "unexpected argument `b`"),
+            ("run x --port 1", "--port"),
+            ("--repeat 3", "--repeat"),
+            ("verify --repeat many", "many"),
+        ] {
+            let error = parse(line).expect_err(line);
+            assert!(error.contains(says), "{line}: {error}");
+        }
+    }
 }

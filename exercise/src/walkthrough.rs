@@ -23,7 +23,6 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
 
-use clap::Parser;
 use workshop::lesson::{lesson_text, title};
 
 /// Every part's README, compiled in: the titles can never disagree with the lessons.
@@ -46,15 +45,54 @@ const READMES: [&str; 16] = [
     include_str!("../../part_16/README.md"),
 ];
 
-#[derive(Debug, Parser)]
-#[command(about = "Step through the workshop's parts, or list them")]
+const USAGE: &str = "\
+Step through the workshop's parts, or list them
+
+Usage: cargo walkthrough [--from N] [--list]
+
+Options:
+  --from N    first part to run (1-16, \"07\" works too); defaults to $FROM, else 1
+  --list      print every part with its title and exit
+  -h, --help  this text
+";
+
+#[derive(Debug, PartialEq)]
 struct Args {
-    /// First part to run (1-16, "07" works too). Defaults to $FROM, else 1.
-    #[arg(long, env = "FROM", default_value = "1", value_parser = parse_part)]
     from: usize,
-    /// Print every part with its title and exit.
-    #[arg(long)]
     list: bool,
+    help: bool,
+}
+
+impl Args {
+    /// The command line (`args` starts with the program's name); `from` is $FROM when given.
+    fn parse(
+        args: impl IntoIterator<Item = std::ffi::OsString>,
+        from: Option<String>,
+    ) -> Result<Self, String> {
+        use lexopt::prelude::*;
+        let mut parser = lexopt::Parser::from_iter(args);
+        let mut from = from.filter(|f| !f.trim().is_empty());
+        let mut parsed = Args {
+            from: 1,
+            list: false,
+            help: false,
+        };
+        while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+            match arg {
+                Long("from") => {
+                    let value = parser.value().map_err(|e| e.to_string())?;
+                    from = Some(value.string().map_err(|e| e.to_string())?);
+                }
+                Long("list") => parsed.list = true,
+                Short('h') | Long("help") => parsed.help = true,
+                _ => return Err(arg.unexpected().to_string()),
+            }
+        }
+        if let Some(from) = from {
+            parsed.from = parse_part(&from).map_err(|e| format!("--from (or FROM): {e}"))?;
+        }
+        Ok(parsed)
+    }
 }
 
 fn parse_part(s: &str) -> Result<usize, String> {
@@ -112,7 +150,7 @@ fn listing() -> String {
 }
 
 /// The lesson as the terminal shows it: rustdoc's hidden lines dropped, Markdown rendered by
-/// termimad and wrapped to `width` columns; plain text (no colours) when `styled` is false.
+/// `render` and wrapped to `width` columns; plain text (no colours) when `styled` is false.
 fn render(readme: &str, width: usize, styled: bool) -> String {
     render::markdown(&lesson_text(readme), width, styled)
 }
@@ -231,7 +269,17 @@ fn page<R: BufRead>(text: &str, height: usize, keys: &mut Keys<R>) -> std::io::R
 }
 
 fn main() -> std::io::Result<()> {
-    let args = Args::parse();
+    let args = match Args::parse(std::env::args_os(), std::env::var("FROM").ok()) {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("error: {e}\n\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    if args.help {
+        print!("{USAGE}");
+        return Ok(());
+    }
     if args.list {
         print!("{}", listing());
         return Ok(());
@@ -240,7 +288,7 @@ fn main() -> std::io::Result<()> {
         .map(|c| c.exercises)
         .unwrap_or_default();
     let styled = std::io::stdout().is_terminal();
-    let (columns, rows) = termimad::terminal_size();
+    let (columns, rows) = crossterm::terminal::size().unwrap_or((80, 24));
     let width = usize::from(columns).saturating_sub(1).clamp(40, 100);
     let height = if styled {
         usize::from(rows)
@@ -328,6 +376,30 @@ mod tests {
         assert!(parse_part("0").is_err());
         assert!(parse_part("17").is_err());
         assert!(parse_part("seven").is_err());
+    }
+
+    #[test]
+    fn from_comes_from_the_flag_then_the_environment_then_one() {
+        let parse = |line: &str, env: Option<&str>| {
+            Args::parse(
+                std::iter::once("walkthrough")
+                    .chain(line.split_whitespace())
+                    .map(Into::into),
+                env.map(Into::into),
+            )
+        };
+        assert_eq!(parse("", None).map(|a| a.from), Ok(1));
+        assert_eq!(parse("", Some("07")).map(|a| a.from), Ok(7));
+        assert_eq!(parse("", Some("")).map(|a| a.from), Ok(1));
+        assert_eq!(parse("--from 12", Some("07")).map(|a| a.from), Ok(12));
+        assert_eq!(parse("--list", None).map(|a| a.list), Ok(true));
+        let wrong = parse("", Some("17")).expect_err("17 is no part");
+        assert!(
+            wrong.contains("FROM") && wrong.contains("01 to 16"),
+            "{wrong}"
+        );
+        let unknown = parse("--fast", None).expect_err("no such flag");
+        assert!(unknown.contains("--fast"), "{unknown}");
     }
 
     #[test]
