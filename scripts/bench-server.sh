@@ -9,10 +9,10 @@ if ! command -v wrk >/dev/null; then
   exit 1
 fi
 DURATION=${DURATION:-10s}
-cargo build -q -p count_server --bin count_server
+cargo build -q --release -p count_server --bin count_server
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 log=$(mktemp)
-target/debug/count_server --port "$port" >"$log" 2>&1 &
+target/release/count_server --port "$port" >"$log" 2>&1 &
 server=$!
 trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null; rm -f "$log"' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done

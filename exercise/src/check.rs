@@ -74,7 +74,7 @@ pub fn check_saying(
         command.output()
     };
 
-    progress("compiling (a first build takes a minute or so)");
+    progress("compiling (a first check also builds what its lesson uses)");
     let compiled = cargo("test", &["--no-run"])?;
     if !compiled.status.success() {
         return Ok(fail(Stage::Compile, text(&compiled.stderr)));

@@ -3,7 +3,7 @@
 # by side with the ratio, then each server's CPU time per request and peak memory (VmHWM), and how
 # busy redis-benchmark itself was.
 #
-#   make bench-redis                  (the Makefile builds target/debug/mini_redis first)
+#   make bench-redis                  (the Makefile builds target/release/mini_redis first)
 #   N=20000 ROUNDS=1 bash mini_redis/bench/bench.sh         a quick run
 #
 # Settings (environment):
@@ -11,7 +11,7 @@
 #   ROUNDS   alternating runs per mode and server; the median of them is shown (default 3)
 #   TESTS    redis-benchmark tests (default set,get)
 #   MODES    client modes, separated by ';' (default "-c 50;-c 50 -P 16;-c 1;-c 500;-c 5000")
-#   MINI     the mini_redis binary (default target/debug/mini_redis)
+#   MINI     the mini_redis binary (default target/release/mini_redis)
 #   RAW      a file to keep every run's figures in (MODE|WHAT|SERVER, tab, value)
 #   ALL_CORES=0    skip the `mini_redis --threads <cores>` column
 #   BEFORE   another mini_redis binary (an older build, say): its column replaces the
@@ -24,14 +24,14 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-MINI="${MINI:-$ROOT/target/debug/mini_redis}"
+MINI="${MINI:-$ROOT/target/release/mini_redis}"
 N="${N:-200000}"
 ROUNDS="${ROUNDS:-3}"
 TESTS="${TESTS:-set,get}"
 MODES="${MODES:--c 50;-c 50 -P 16;-c 1;-c 500;-c 5000}"
 
 die() { echo "bench: $*" >&2; exit 1; }
-[[ -x "$MINI" ]] || die "$MINI not found: build it first (make build, or cargo build -p mini_redis)"
+[[ -x "$MINI" ]] || die "$MINI not found: build it first (cargo build --release -p mini_redis)"
 command -v redis-benchmark >/dev/null || die "redis-benchmark not found: apt-get install redis-tools"
 REDIS_SERVER="$(command -v redis-server || true)"
 
