@@ -178,7 +178,7 @@ const ALONE: &str = "mistake_alone";
 
 /// How many mistakes' tests run at once: most of their time is spent waiting (a reply that never
 /// comes, a guard of a few seconds), not computing.
-const AT_ONCE: usize = 3;
+pub const AT_ONCE: usize = 3;
 
 /// The verdict on one mistake: `Ok` when it failed where and as it must.
 pub type Verdict = Result<(), String>;
@@ -337,90 +337,139 @@ pub fn verify(
     repeat: usize,
 ) -> Result<Vec<(Mistake, Verdict)>, String> {
     let (dir, _lock) = lock_scratch(root)?;
-    let mut verdicts = Vec::new();
-    let mut bundled: Vec<(Mistake, PathBuf, Vec<String>)> = Vec::new();
+    // Every verdict keeps its mistake's place, so they are reported in the order of the files.
+    let mut verdicts: Vec<Option<(Mistake, Verdict)>> = Vec::new();
+    let mut bundled: Vec<(usize, Mistake, PathBuf, Vec<String>)> = Vec::new();
+    let mut apart: Vec<(usize, Mistake, PathBuf)> = Vec::new();
     for exercise in exercises {
         let expected = check::expected_tests(root, exercise, false);
         for mistake in load(root, exercise)? {
-            let file = match write_attempt(root, exercise, &mistake, &dir) {
-                Ok(file) => file,
-                Err(e) => {
-                    verdicts.push((mistake, Err(e)));
-                    continue;
+            let place = verdicts.len();
+            verdicts.push(None);
+            match write_attempt(root, exercise, &mistake, &dir) {
+                Err(e) => verdicts[place] = Some((mistake, Err(e))),
+                Ok(file) if mistake.stage == Stage::Tests => {
+                    bundled.push((place, mistake, file, expected.clone()));
                 }
-            };
-            match mistake.stage {
-                Stage::Tests => bundled.push((mistake, file, expected.clone())),
-                stage => {
-                    let verdict = verify_alone(root, &dir, &mistake, &file, stage);
-                    verdicts.push((mistake, verdict));
-                }
+                Ok(file) => apart.push((place, mistake, file)),
             }
         }
     }
-    if bundled.is_empty() {
-        return Ok(verdicts);
-    }
+    // One build of every test-stage mistake, then their runs (AT_ONCE at a time) side by side with
+    // the builds of the others, which need cargo but not the CPU the runs mostly wait with.
+    let started = std::time::Instant::now();
     let modules: Vec<(String, PathBuf)> = bundled
         .iter()
-        .map(|(m, file, _)| (m.module(), file.clone()))
+        .map(|(_, m, file, _)| (m.module(), file.clone()))
         .collect();
-    let (built, stderr, executable) = build_bundle(root, &dir, BUNDLE, &modules, false)?;
-    let executable = match (built, executable) {
-        (true, Some(executable)) => executable,
-        _ => {
-            // Say which mistakes do not compile: the first error's file names one.
-            let why = first_error(&stderr);
-            for (mistake, file, _) in bundled {
-                let own = stderr.contains(&file.display().to_string());
-                let verdict = if own {
-                    Err(format!(
-                        "it must fail in the tests, but does not compile:\n{why}"
-                    ))
-                } else {
-                    Err("not run: another mistake in the bundle does not compile".to_owned())
-                };
-                verdicts.push((mistake, verdict));
+    let executable = if bundled.is_empty() {
+        None
+    } else {
+        match build_bundle(root, &dir, BUNDLE, &modules, false)? {
+            (true, _, Some(executable)) => Some(executable),
+            (_, stderr, _) => {
+                // Say which mistakes do not compile: the first error's file names one.
+                let why = first_error(&stderr);
+                for (place, mistake, file, _) in bundled.drain(..) {
+                    let own = stderr.contains(&file.display().to_string());
+                    let verdict = if own {
+                        Err(format!(
+                            "it must fail in the tests, but does not compile:\n{why}"
+                        ))
+                    } else {
+                        Err("not run: another mistake in the bundle does not compile".to_owned())
+                    };
+                    verdicts[place] = Some((mistake, verdict));
+                }
+                None
             }
-            return Ok(verdicts);
         }
     };
-    // AT_ONCE at a time, each taking the next mistake not yet run; verdicts kept in order.
+    if executable.is_some() {
+        say!(
+            "built the {} recorded mistakes that compile, as one program, in {:.0?}",
+            bundled.len(),
+            started.elapsed()
+        );
+    }
+    let started = std::time::Instant::now();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let judged: Vec<std::sync::Mutex<Option<Verdict>>> = bundled
         .iter()
         .map(|_| std::sync::Mutex::new(None))
         .collect();
-    std::thread::scope(|scope| {
-        for _ in 0..AT_ONCE {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    let Some((mistake, _, expected)) = bundled.get(i) else {
-                        return;
-                    };
-                    let mut verdict = Ok(());
-                    for _ in 0..repeat.max(1) {
-                        verdict = judge_run(root, &executable, mistake, expected);
-                        if verdict.is_err() {
-                            break;
+    let apart_verdicts = std::thread::scope(|scope| {
+        if let Some(executable) = &executable {
+            for _ in 0..AT_ONCE {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        let Some((_, mistake, _, expected)) = bundled.get(i) else {
+                            return;
+                        };
+                        let mut verdict = Ok(());
+                        for _ in 0..repeat.max(1) {
+                            verdict = judge_run(root, executable, mistake, expected);
+                            if verdict.is_err() {
+                                break;
+                            }
+                        }
+                        if let Ok(mut slot) = judged[i].lock() {
+                            *slot = Some(verdict);
                         }
                     }
-                    if let Ok(mut slot) = judged[i].lock() {
-                        *slot = Some(verdict);
-                    }
-                }
-            });
+                });
+            }
         }
+        verify_apart(root, &dir, &apart)
     });
-    for ((mistake, _, _), verdict) in bundled.into_iter().zip(judged) {
+    for ((place, mistake, _, _), verdict) in bundled.into_iter().zip(judged) {
         let verdict =
             verdict.into_inner().ok().flatten().unwrap_or_else(|| {
                 Err("its run was lost (a thread of verify panicked)".to_owned())
             });
-        verdicts.push((mistake, verdict));
+        verdicts[place] = Some((mistake, verdict));
     }
-    Ok(verdicts)
+    for ((place, mistake, _), verdict) in apart.into_iter().zip(apart_verdicts) {
+        verdicts[place] = Some((mistake, verdict));
+    }
+    if !verdicts.is_empty() {
+        say!(
+            "ran them, and built the others (that must not compile, or that only clippy \
+             catches), in {:.0?}",
+            started.elapsed()
+        );
+    }
+    Ok(verdicts.into_iter().flatten().collect())
+}
+
+/// The mistakes that must not compile, built together first (rustc reports each module's errors);
+/// one whose own error does not show there is built alone, as is each that only clippy catches.
+/// Their verdicts, in order.
+fn verify_apart(root: &Path, dir: &Path, apart: &[(usize, Mistake, PathBuf)]) -> Vec<Verdict> {
+    let together: Vec<(String, PathBuf)> = apart
+        .iter()
+        .filter(|(_, m, _)| m.stage == Stage::Compile)
+        .map(|(_, m, file)| (m.module(), file.clone()))
+        .collect();
+    let combined = match together.len() {
+        0 => String::new(),
+        _ => match build_bundle(root, dir, ALONE, &together, false) {
+            Ok((_, stderr, _)) => stderr,
+            Err(_) => String::new(),
+        },
+    };
+    apart
+        .iter()
+        .map(|(_, mistake, file)| {
+            let own: String = errors_naming(&combined, file);
+            if mistake.stage == Stage::Compile && own.contains(&mistake.expect) {
+                Ok(())
+            } else {
+                verify_alone(root, dir, mistake, file, mistake.stage)
+            }
+        })
+        .collect()
 }
 
 /// One run of a mistake's tests: it must fail, and show its phrase.
@@ -565,6 +614,22 @@ pub fn verify_explained(root: &Path) -> Result<Vec<(String, Verdict)>, String> {
         verdicts.push((format!("{name} ({id})"), verdict));
     }
     Ok(verdicts)
+}
+
+/// Every error block of a build's output whose location is in `path`, one after the other.
+fn errors_naming(stderr: &str, path: &Path) -> String {
+    let name = path.display().to_string();
+    stderr
+        .split("\n\n")
+        .filter(|block| block.starts_with("error") && !block.starts_with("error: could not"))
+        .filter(|block| {
+            block
+                .lines()
+                .find(|l| l.trim_start().starts_with("--> "))
+                .is_some_and(|l| l.contains(&name))
+        })
+        .map(|block| format!("{block}\n"))
+        .collect()
 }
 
 /// The first error block of a build's output whose location is in `path`.

@@ -17,6 +17,9 @@ use crate::mistakes;
 /// What verify found wrong, one line (or block) per problem.
 type Problems = Vec<(String, String)>;
 
+/// An exercise as shipped and its solution, run: what is wrong with them, if anything.
+type Judged = Result<Option<String>, String>;
+
 pub fn run(
     root: &Path,
     chosen: &[&Exercise],
@@ -94,6 +97,7 @@ fn exercises_and_solutions(
     chosen: &[&Exercise],
     problems: &mut Problems,
 ) -> Result<(), String> {
+    let started = Instant::now();
     // Each exercise is a binary of its lesson's crate, built with that crate's `exercises`.
     let mut packages: Vec<&str> = chosen.iter().map(|e| e.package.as_str()).collect();
     packages.dedup();
@@ -147,8 +151,8 @@ fn exercises_and_solutions(
             .find(|(name, _)| name == bin)
             .map(|(_, p)| p.clone())
     };
-    let mut solved = Vec::new();
-    for exercise in chosen {
+    // Each shipped exercise and each solution run, AT_ONCE at a time (most of a run is waiting).
+    let judge = |exercise: &Exercise| -> Judged {
         let mut wrong = None;
         // As shipped: it does not compile, or a check fails or does not run.
         if let Some(shipped) = exe(&exercise.name) {
@@ -185,11 +189,42 @@ fn exercises_and_solutions(
                 }
             }
         }
-        match wrong {
+        Ok(wrong)
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let judged: Vec<std::sync::Mutex<Option<Judged>>> =
+        chosen.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..mistakes::AT_ONCE {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(exercise) = chosen.get(i) else {
+                        return;
+                    };
+                    let verdict = judge(exercise);
+                    if let Ok(mut slot) = judged[i].lock() {
+                        *slot = Some(verdict);
+                    }
+                }
+            });
+        }
+    });
+    let mut solved = Vec::new();
+    for (exercise, verdict) in chosen.iter().zip(judged) {
+        let verdict =
+            verdict.into_inner().ok().flatten().unwrap_or_else(|| {
+                Err("its run was lost (a thread of verify panicked)".to_owned())
+            });
+        match verdict? {
             Some(why) => problems.push((exercise.name.clone(), why)),
             None => solved.push(*exercise),
         }
     }
+    say!(
+        "built the exercises and their solutions, and ran their checks, in {:.0?}",
+        started.elapsed()
+    );
     if solved.is_empty() {
         return Ok(());
     }

@@ -1,0 +1,1 @@
+//! No code: the tests (tests/compile_fail.rs) are this crate.
