@@ -5,6 +5,6 @@
 
 #![allow(dead_code, non_snake_case)]
 
-include!(env!("EXERCISE_MISTAKES_BUNDLE"));
+include!(concat!(env!("EXERCISE_MISTAKES_DIR"), "/mistake_alone.rs"));
 
 fn main() {}

@@ -169,8 +169,9 @@ pub fn coverage_gap(mistakes: &[Mistake]) -> Option<String> {
     None
 }
 
-/// The binary every test-stage mistake is a module of, built once.
-const BUNDLE: &str = "mistakes";
+/// The binaries every test-stage mistake is a module of (half in each), built once, side by side:
+/// one program of them all would be one long compile on one core.
+const BUNDLES: [&str; 2] = ["mistakes", "mistakes_2"];
 /// The binary for what is built apart (a mistake that must not compile, or that only clippy
 /// catches, and the explained errors): a target of its own, so that building it leaves the big
 /// bundle's build as it was.
@@ -238,15 +239,30 @@ fn build_bundle(
     modules: &[(String, PathBuf)],
     clippy: bool,
 ) -> Result<(bool, String, Option<PathBuf>), String> {
-    let mut list = String::new();
-    for (module, file) in modules {
-        list.push_str(&format!(
-            "#[path = {:?}]\nmod {module};\n",
-            file.display().to_string()
-        ));
+    let (built, stderr, mut executables) = build_bundles(root, dir, &[(bin, modules)], clippy)?;
+    Ok((built, stderr, executables.pop().flatten()))
+}
+
+/// Writes each bundle (`DIR/BIN.rs`, the list of its modules, which the binary BIN includes) and
+/// has one cargo build them all, side by side (`clippy`: lint them). Returns cargo's output, and
+/// each bundle's test executable, in order, when it was built.
+fn build_bundles(
+    root: &Path,
+    dir: &Path,
+    bundles: &[(&str, &[(String, PathBuf)])],
+    clippy: bool,
+) -> Result<(bool, String, Vec<Option<PathBuf>>), String> {
+    for (bin, modules) in bundles {
+        let mut list = String::new();
+        for (module, file) in *modules {
+            list.push_str(&format!(
+                "#[path = {:?}]\nmod {module};\n",
+                file.display().to_string()
+            ));
+        }
+        let bundle = dir.join(format!("{bin}.rs"));
+        std::fs::write(&bundle, list).map_err(|e| e.to_string())?;
     }
-    let bundle = dir.join(format!("{bin}.rs"));
-    std::fs::write(&bundle, list).map_err(|e| e.to_string())?;
     let mut command = Command::new(check::cargo_program());
     command.current_dir(root);
     if clippy {
@@ -255,33 +271,39 @@ fn build_bundle(
         command.args(["test", "--no-run"]);
     }
     command
-        .args([
-            "-p",
-            env!("CARGO_PKG_NAME"),
-            "--features",
-            "mistakes",
-            "--bin",
-            bin,
-        ])
+        .args(["-p", env!("CARGO_PKG_NAME"), "--features", "mistakes"])
+        .args(bundles.iter().flat_map(|(bin, _)| ["--bin", bin]))
         .args(["--color", "never"]);
     if clippy {
         command.args(["--", "-D", "warnings"]);
     }
     let output = command
-        .env("EXERCISE_MISTAKES_BUNDLE", &bundle)
+        .env("EXERCISE_MISTAKES_DIR", dir)
         .output()
         .map_err(|e| format!("running cargo: {e}"))?;
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     // "  Executable unittests src/mistakes_bundle.rs (target/debug/deps/mistakes-…)"
-    let executable = stderr
+    let built: Vec<PathBuf> = stderr
         .lines()
-        .find(|l| l.trim_start().starts_with("Executable"))
-        .and_then(|l| Some(l[l.rfind('(')? + 1..l.rfind(')')?].to_owned()))
-        .map(|p| {
-            let p = PathBuf::from(p);
-            if p.is_absolute() { p } else { root.join(p) }
-        });
-    Ok((output.status.success(), stderr, executable))
+        .filter(|l| l.trim_start().starts_with("Executable"))
+        .filter_map(|l| Some(PathBuf::from(&l[l.rfind('(')? + 1..l.rfind(')')?])))
+        .map(|p| if p.is_absolute() { p } else { root.join(p) })
+        .collect();
+    let executables = bundles
+        .iter()
+        .map(|(bin, _)| {
+            built
+                .iter()
+                .find(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .and_then(|n| n.rsplit_once('-'))
+                        .is_some_and(|(name, _)| name == *bin)
+                })
+                .cloned()
+        })
+        .collect();
+    Ok((output.status.success(), stderr, executables))
 }
 
 /// Runs a test binary as `cargo test` would (from the crate's folder, no backtraces, every
@@ -362,11 +384,29 @@ pub fn verify(
         .iter()
         .map(|(_, m, file, _)| (m.module(), file.clone()))
         .collect();
-    let executable = if bundled.is_empty() {
+    // Half of them in each bundle: the mistake at i goes to bundle i % 2.
+    let halves: Vec<Vec<(String, PathBuf)>> = (0..BUNDLES.len())
+        .map(|h| {
+            modules
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % BUNDLES.len() == h)
+                .map(|(_, m)| m.clone())
+                .collect()
+        })
+        .collect();
+    let executables: Option<Vec<PathBuf>> = if bundled.is_empty() {
         None
     } else {
-        match build_bundle(root, &dir, BUNDLE, &modules, false)? {
-            (true, _, Some(executable)) => Some(executable),
+        let bundles: Vec<(&str, &[(String, PathBuf)])> = BUNDLES
+            .iter()
+            .zip(&halves)
+            .map(|(bin, half)| (*bin, half.as_slice()))
+            .collect();
+        match build_bundles(root, &dir, &bundles, false)? {
+            (true, _, executables) if executables.iter().all(Option::is_some) => {
+                Some(executables.into_iter().flatten().collect())
+            }
             (_, stderr, _) => {
                 // Say which mistakes do not compile: the first error's file names one.
                 let why = first_error(&stderr);
@@ -385,10 +425,11 @@ pub fn verify(
             }
         }
     };
-    if executable.is_some() {
+    if executables.is_some() {
         say!(
-            "built the {} recorded mistakes that compile, as one program, in {:.0?}",
+            "built the {} recorded mistakes that compile, as {} programs, in {:.0?}",
             bundled.len(),
+            BUNDLES.len(),
             started.elapsed()
         );
     }
@@ -399,7 +440,7 @@ pub fn verify(
         .map(|_| std::sync::Mutex::new(None))
         .collect();
     let apart_verdicts = std::thread::scope(|scope| {
-        if let Some(executable) = &executable {
+        if let Some(executables) = &executables {
             for _ in 0..AT_ONCE {
                 scope.spawn(|| {
                     loop {
@@ -407,6 +448,7 @@ pub fn verify(
                         let Some((_, mistake, _, expected)) = bundled.get(i) else {
                             return;
                         };
+                        let executable = &executables[i % executables.len()];
                         let mut verdict = Ok(());
                         for _ in 0..repeat.max(1) {
                             verdict = judge_run(root, executable, mistake, expected);

@@ -136,6 +136,19 @@ mod tests {
         assert_eq!(creating_is_not_running(PAUSE), Vec::<String>::new());
     }
 
+    /// `let _ = …` compiles although the workspace denies `unused_must_use` (binding to `_` counts
+    /// as a use), and drops the future unpolled: its body never runs. Only clippy objects.
+    #[test]
+    #[allow(clippy::let_underscore_future)] // the claim under test
+    fn a_future_bound_to_underscore_compiles_and_never_runs() {
+        let mut log = Vec::new();
+        paused_runtime().block_on(async {
+            let _ = start_sleep_end(Stopwatch::start(), PAUSE, &mut log);
+            tokio::task::yield_now().await; // every chance to run it: there is nothing to run
+        });
+        assert_eq!(log, Vec::<String>::new(), "the body never ran");
+    }
+
     #[test]
     fn block_on_runs_start_then_sleeps_then_end() {
         let ran = run_until_complete(&paused_runtime(), PAUSE);

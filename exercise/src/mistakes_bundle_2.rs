@@ -1,0 +1,12 @@
+//! The other half of the recorded mistakes `cargo exercise verify` runs (see
+//! `src/mistakes_bundle.rs`): verify writes the list of modules as
+//! `$EXERCISE_MISTAKES_DIR/mistakes_2.rs`. Built only with the feature `mistakes`, which
+//! only verify turns on.
+
+// Each module is a learner's whole program: its `main` is never called here. Clippy's lints stay
+// on: a mistake only clippy catches is linted in a bundle of its own.
+#![allow(dead_code, non_snake_case)]
+
+include!(concat!(env!("EXERCISE_MISTAKES_DIR"), "/mistakes_2.rs"));
+
+fn main() {}
