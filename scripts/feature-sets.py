@@ -9,7 +9,8 @@ crates' features (CONTRIBUTING.md, "What each command builds"). This lists what 
 after changing a dependency; it prints nothing and exits 0 when every selection agrees.
 Usage: scripts/feature-sets.py [-v]
 """
-import subprocess, sys, collections
+import collections, subprocess, sys
+from concurrent.futures import ThreadPoolExecutor
 
 PARTS = [f"part_{i:02}" for i in range(1, 17)]
 # (what it stands for, cargo tree arguments)
@@ -62,7 +63,9 @@ def resolve(args):
 
 
 def main():
-    resolved = {name: resolve(args) for name, args in SELECTIONS}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        trees = pool.map(lambda selection: resolve(selection[1]), SELECTIONS)
+        resolved = {name: tree for (name, _), tree in zip(SELECTIONS, trees)}
     by_crate = collections.defaultdict(lambda: collections.defaultdict(list))
     for name, crates in resolved.items():
         for crate, features in crates.items():
@@ -73,6 +76,13 @@ def main():
         for features, names in variants.items():
             shown = names if "-v" in sys.argv else names[:3] + (["…"] if len(names) > 3 else [])
             print("   ", " + ".join(sorted(features)) or "(none)", "←", ", ".join(shown))
+    if differing:
+        print(
+            "\nEach crate above would be compiled once per feature set, and one command would "
+            "recompile what another built.\nPin it with the features `make test` uses: pins/core "
+            "if every part builds it, else pins/more, or the one crate that lacks them "
+            "(CONTRIBUTING.md, \"What each command builds\")."
+        )
     sys.exit(1 if differing else 0)
 
 

@@ -20,9 +20,12 @@
 //! fail. The file holds only the learner's part: the items it changes. [`crate::splice`] puts them
 //! into the shipped exercise, so a mistake always meets the checks as they are today.
 //!
-//! Mistakes that must fail in the tests are built together, each as a module of one binary
-//! (`src/mistakes_bundle.rs`, feature `mistakes`): one compilation for all of them. Those that must
-//! not compile, or that only clippy catches, are built one at a time the same way.
+//! Mistakes that must fail in the tests are built together, each as a module of one of two
+//! binaries (`src/mistakes_bundle.rs`, `src/mistakes_bundle_2.rs`, feature `mistakes`): one cargo
+//! build, two compilations side by side. Those that must not compile are built together as well,
+//! as modules of `src/mistake_alone.rs` (rustc reports each module's errors), while the bundles'
+//! tests run; one whose error does not show there, and each that only clippy catches, is built
+//! alone.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -226,8 +229,17 @@ fn write_attempt(
         &format!("#[path = \"{}/", checks.display()),
     );
     let file = dir.join(format!("{}.rs", mistake.module()));
-    std::fs::write(&file, attempt).map_err(|e| format!("{}: {e}", file.display()))?;
+    write_if_changed(&file, &attempt)?;
     Ok(file)
+}
+
+/// Writes `text` to `path` unless it holds it already: a file rewritten with the same text would
+/// still look new to cargo, which would compile the bundles again on every verify.
+fn write_if_changed(path: &Path, text: &str) -> Result<(), String> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Writes a bundle of modules and has cargo build it (`clippy`: lint it instead). Returns cargo's
@@ -261,7 +273,7 @@ fn build_bundles(
             ));
         }
         let bundle = dir.join(format!("{bin}.rs"));
-        std::fs::write(&bundle, list).map_err(|e| e.to_string())?;
+        write_if_changed(&bundle, &list)?;
     }
     let mut command = Command::new(check::cargo_program());
     command.current_dir(root);
