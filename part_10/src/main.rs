@@ -493,13 +493,15 @@ mod tests {
     }
 
     // ...while on two workers it runs beside it, inside the greedy turn (section 1's chart with
-    // `#[tokio::main]`). The same measurement: what keeps turns apart is the one thread.
+    // `#[tokio::main]`). The same measurement: what keeps turns apart is the one thread. (The other
+    // turn starts inside the greedy one; its end is not compared: the greedy task stops spinning
+    // the moment the flag is set, and may note its end a microsecond before the other notes its.)
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn on_two_workers_turns_overlap() {
         within(Duration::from_secs(30), "two workers", async {
             let (greedy, other) = greedy_and_another(Duration::from_secs(20)).await;
             assert!(
-                greedy.start <= other.start && other.end <= greedy.end,
+                greedy.start <= other.start && other.start < greedy.end,
                 "no overlap: {greedy:?} {other:?}"
             );
         })
