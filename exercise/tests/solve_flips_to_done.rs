@@ -3,12 +3,14 @@
 //! with one of its checks ignored, or the line that pulls them in deleted, it does not pass;
 //! `reset` brings back the shipped files and `todo`.
 //!
-//! The scratch copy builds into this workspace's own target folder, so that only the runner's crate
-//! and part_01 are compiled again. Cargo names a workspace crate's artifacts by its name and its
-//! path *within* the workspace, so the copy's runner crate and part_01 (whose binary the exercise
-//! is) are renamed: otherwise the copy's build (with the solution copied in) and the real one would
-//! share artifacts, and cargo would take the copy's binary for an up-to-date build of the learner's
-//! untouched file. The runner finds the exercise's crate by the name in `part_01/Cargo.toml`.
+//! The scratch copy builds into this workspace's own target folder, so that only its own crates are
+//! compiled again, not tokio and the rest. Cargo names a workspace crate's artifacts by its name and
+//! its path *within* the workspace, so every crate the copy builds is renamed (the runner, part_01
+//! whose binary the exercise is, workshop, pins/core): otherwise the copy's build and the real one
+//! would share artifacts, the copy's would replace the real ones, and cargo would take the copy's
+//! binary for an up-to-date build of the learner's untouched file, and rebuild every crate that
+//! depends on workshop on the next `make test`. The runner finds the exercise's crate by the name
+//! in `part_01/Cargo.toml`.
 
 #![allow(clippy::disallowed_methods)] // a synchronous test driving cargo and git: blocking is right
 
@@ -80,27 +82,52 @@ fn copy_workspace(from: &Path, to: &Path) {
         std::fs::copy(&source, &target).expect("copy");
     }
     // The runner's crate and its binary (`cargo run` starts `target/debug/NAME`, which both copies
-    // would share); part_01's crate.
+    // would share); part_01's crate; and the libraries these two build, whose new names the root
+    // manifest gives their dependents (`workshop = { path = …, package = "workshop_…" }`).
     for (crate_dir, name, renamed_to, times) in [
         (
             "exercise",
-            "\"exercise\"\n",
+            "\"exercise\"\n".to_owned(),
             format!("\"{SCRATCH_CRATE}\"\n"),
             usize::MAX,
         ),
         (
             "part_01",
-            "name = \"part_01\"\n",
+            "name = \"part_01\"\n".to_owned(),
             format!("name = \"{SCRATCH_LESSON}\"\n"),
+            1,
+        ),
+        (
+            "workshop",
+            "name = \"workshop\"\n".to_owned(),
+            "name = \"workshop_scratch_copy\"\n".to_owned(),
+            1,
+        ),
+        (
+            "pins/core",
+            "name = \"pins_core\"\n".to_owned(),
+            "name = \"pins_core_scratch_copy\"\n".to_owned(),
+            1,
+        ),
+        (
+            ".",
+            "workshop = { path = \"workshop\" }".to_owned(),
+            "workshop = { path = \"workshop\", package = \"workshop_scratch_copy\" }".to_owned(),
+            1,
+        ),
+        (
+            ".",
+            "pins_core = { path = \"pins/core\" }".to_owned(),
+            "pins_core = { path = \"pins/core\", package = \"pins_core_scratch_copy\" }".to_owned(),
             1,
         ),
     ] {
         let manifest = to.join(crate_dir).join("Cargo.toml");
         let text = std::fs::read_to_string(&manifest).expect("the crate's Cargo.toml");
-        let renamed = text.replacen(name, &renamed_to, times);
+        let renamed = text.replacen(&name, &renamed_to, times);
         assert_ne!(
             renamed, text,
-            "{crate_dir}/Cargo.toml: the crate's name line moved"
+            "{crate_dir}/Cargo.toml: the line to rename moved: {name}"
         );
         std::fs::write(&manifest, renamed).expect("rename the copy's crate");
     }
