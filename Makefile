@@ -100,6 +100,9 @@ test:
 	@# Every command builds shared crates with the same features (pins/core, pins/more).
 	python3 scripts/feature-sets.py
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	@# Everything `make build` builds (the parts' programs too, which no test needs), so that no
+	@# make target compiles anything after a `make test`.
+	$(CARGO) build --workspace --all-targets
 	$(CARGO) test --workspace
 	@# part_10's tokio-console server, in the console build (see `console` above): a second build of
 	@# tokio and much else (two minutes on two cores), so it runs in CI, and here once `make console`
