@@ -230,6 +230,14 @@ mod tests {
                 "{} needs the feature `exercises = []`",
                 manifest_path.display()
             );
+            // With its exercises beside it the crate has several binaries: `cargo run -p DIR`
+            // (`make part_NN`, the walkthrough) must still know which one is the lesson.
+            assert!(
+                manifest.contains(&format!("\ndefault-run = \"{}\"\n", exercise.package)),
+                "{} needs `default-run = \"{}\"`",
+                manifest_path.display(),
+                exercise.package
+            );
             assert!(
                 root.join(exercise.checks_path()).is_file(),
                 "{}: its checks {} are missing",

@@ -93,9 +93,10 @@ fn copy_workspace(from: &Path, to: &Path) {
         ),
         (
             "part_01",
-            "name = \"part_01\"\n".to_owned(),
-            format!("name = \"{SCRATCH_LESSON}\"\n"),
-            1,
+            // Its name, and its `default-run` (the lesson's binary takes the crate's name).
+            "\"part_01\"\n".to_owned(),
+            format!("\"{SCRATCH_LESSON}\"\n"),
+            usize::MAX,
         ),
         (
             "workshop",
