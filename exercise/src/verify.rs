@@ -29,9 +29,10 @@ pub fn run(
     let started = Instant::now();
     let mut problems: Problems = Vec::new();
     let mut passed = 0;
+    let own = learners_work(root, chosen, &mut problems)?;
     if !mistakes_only {
         let before = problems.len();
-        exercises_and_solutions(root, chosen, &mut problems)?;
+        exercises_and_solutions(root, chosen, &own, &mut problems)?;
         passed += chosen.len().saturating_sub(problems.len() - before);
     }
     for exercise in chosen {
@@ -40,7 +41,13 @@ pub fn run(
             problems.push((exercise.name.clone(), gap));
         }
     }
-    let verdicts = mistakes::verify(root, chosen, repeat)?;
+    // A recorded mistake goes into the shipped file: not into a learner's work.
+    let shipped: Vec<&Exercise> = chosen
+        .iter()
+        .filter(|e| !own.contains(&e.name))
+        .copied()
+        .collect();
+    let verdicts = mistakes::verify(root, &shipped, repeat)?;
     let mut caught = 0;
     for (mistake, verdict) in &verdicts {
         let label = format!("{}/{}", mistake.exercise, mistake.name);
@@ -91,10 +98,76 @@ pub fn run(
     Ok(problems.is_empty())
 }
 
-/// The shipped files must fail and the solutions pass, each with every check it has.
+/// The fingerprints of the exercise files as shipped: `NAME FINGERPRINT` lines.
+const SHIPPED: &str = "exercise/shipped.txt";
+
+/// FNV-1a (64 bits) of a file's bytes, carriage returns left out (a checkout may add them). Not
+/// std's hasher: its algorithm may change from one Rust release to the next.
+fn fingerprint(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &byte in bytes.iter().filter(|&&b| b != b'\r') {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// Whether `bytes` are the exercise NAME's file as shipped (as `exercise/shipped.txt` records it).
+pub fn is_shipped(root: &Path, name: &str, bytes: &[u8]) -> bool {
+    let line = format!("\n{name} {}\n", fingerprint(bytes));
+    std::fs::read_to_string(root.join(SHIPPED)).is_ok_and(|listed| listed.contains(&line))
+}
+
+/// The exercises whose file is not the shipped one: a learner's work, which `make test` must not
+/// fail on (solved, it passes; half-written, it may not compile). Verify leaves them alone and
+/// says so. In CI, where every file is as shipped, a difference is an author's: a problem.
+fn learners_work(
+    root: &Path,
+    chosen: &[&Exercise],
+    problems: &mut Problems,
+) -> Result<std::collections::HashSet<String>, String> {
+    let listed =
+        std::fs::read_to_string(root.join(SHIPPED)).map_err(|e| format!("{SHIPPED}: {e}"))?;
+    let recorded: std::collections::HashMap<&str, &str> = listed
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once(' '))
+        .collect();
+    let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+    let mut own = std::collections::HashSet::new();
+    for exercise in chosen {
+        let bytes = std::fs::read(root.join(exercise.path()))
+            .map_err(|e| format!("{}: {e}", exercise.path().display()))?;
+        let now = fingerprint(&bytes);
+        if recorded.get(exercise.name.as_str()) == Some(&now.as_str()) {
+            continue;
+        }
+        let how = format!(
+            "{} is not the file {SHIPPED} records (changed on purpose? its line is now \
+             `{} {now}`)",
+            exercise.path().display(),
+            exercise.name
+        );
+        if in_ci {
+            problems.push((exercise.name.clone(), how));
+        } else {
+            say!(
+                "skip  {:56} your work: the shipped file and its recorded mistakes are checked \
+                 in CI ({how})",
+                exercise.name
+            );
+        }
+        own.insert(exercise.name.clone());
+    }
+    Ok(own)
+}
+
+/// The shipped files must fail and the solutions pass, each with every check it has. An exercise
+/// in `own` is a learner's work: only its solution is checked.
 fn exercises_and_solutions(
     root: &Path,
     chosen: &[&Exercise],
+    own: &std::collections::HashSet<String>,
     problems: &mut Problems,
 ) -> Result<(), String> {
     let started = Instant::now();
@@ -115,7 +188,9 @@ fn exercises_and_solutions(
     };
     let mut targets: Vec<String> = Vec::new();
     for e in chosen {
-        targets.push(e.name.clone());
+        if !own.contains(&e.name) {
+            targets.push(e.name.clone());
+        }
         targets.push(e.solution_bin());
     }
     // One build of everything. Cargo stops at the first target that does not compile (a shipped
@@ -155,7 +230,7 @@ fn exercises_and_solutions(
     let judge = |exercise: &Exercise| -> Judged {
         let mut wrong = None;
         // As shipped: it does not compile, or a check fails or does not run.
-        if let Some(shipped) = exe(&exercise.name) {
+        if let Some(shipped) = exe(&exercise.name).filter(|_| !own.contains(&exercise.name)) {
             let expected = check::expected_tests(root, exercise, false);
             let (ok, output) = mistakes::run_tests(root, &shipped, &[])?;
             let results = check::test_results(&output);
@@ -317,6 +392,34 @@ fn string_after(text: &str, key: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprints_are_fnv1a_and_ignore_carriage_returns() {
+        assert_eq!(fingerprint(b""), "cbf29ce484222325");
+        assert_eq!(fingerprint(b"a"), "af63dc4c8601ec8c");
+        assert_eq!(fingerprint(b"x\r\ny\r\n"), fingerprint(b"x\ny\n"));
+    }
+
+    #[test]
+    fn every_shipped_exercise_file_is_the_one_recorded() {
+        let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+        let catalog = crate::catalog::Catalog::load(root).expect("the exercise lists");
+        let listed = std::fs::read_to_string(root.join(SHIPPED)).expect("exercise/shipped.txt");
+        for exercise in &catalog.exercises {
+            let bytes = std::fs::read(root.join(exercise.path())).expect("the exercise file");
+            let line = format!("\n{} {}\n", exercise.name, fingerprint(&bytes));
+            assert!(
+                listed.contains(&line) || std::env::var_os("CI").is_none(),
+                "{SHIPPED} needs the line `{}`",
+                line.trim()
+            );
+            assert!(
+                listed.contains(&format!("\n{} ", exercise.name)),
+                "{SHIPPED} has no line for {}",
+                exercise.name
+            );
+        }
+    }
 
     #[test]
     fn executables_are_read_from_cargos_json_messages() {
