@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use crate::catalog::Exercise;
+use crate::catalog::{Exercise, SHIPPED, fingerprint};
 use crate::check::{self, Stage};
 use crate::mistakes;
 
@@ -96,26 +96,6 @@ pub fn run(
         started.elapsed()
     );
     Ok(problems.is_empty())
-}
-
-/// The fingerprints of the exercise files as shipped: `NAME FINGERPRINT` lines.
-const SHIPPED: &str = "exercise/shipped.txt";
-
-/// FNV-1a (64 bits) of a file's bytes, carriage returns left out (a checkout may add them). Not
-/// std's hasher: its algorithm may change from one Rust release to the next.
-fn fingerprint(bytes: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &byte in bytes.iter().filter(|&&b| b != b'\r') {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
-}
-
-/// Whether `bytes` are the exercise NAME's file as shipped (as `exercise/shipped.txt` records it).
-pub fn is_shipped(root: &Path, name: &str, bytes: &[u8]) -> bool {
-    let line = format!("\n{name} {}\n", fingerprint(bytes));
-    std::fs::read_to_string(root.join(SHIPPED)).is_ok_and(|listed| listed.contains(&line))
 }
 
 /// The exercises whose file is not the shipped one: a learner's work, which `make test` must not
