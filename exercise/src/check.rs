@@ -147,7 +147,7 @@ pub fn test_names(source: &str) -> Vec<String> {
 
 /// What the harness said of each test: `(name, "ok" | "FAILED" | "ignored")`.
 pub fn test_results(stdout: &str) -> Vec<(String, String)> {
-    strip_ansi(stdout)
+    crate::render::strip_ansi(stdout)
         .lines()
         .filter_map(|line| {
             let rest = line.strip_prefix("test ")?;
@@ -185,24 +185,6 @@ pub fn missing_checks(
         expected.len(),
         missing.join(", ")
     ))
-}
-
-fn strip_ansi(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else if !c.is_control() || c == '\n' || c == '\t' {
-            // Terminals' reset sequences may end in a shift-in (\x0f, tmux's `sgr0`): dropped too.
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// A failed stage, its output tidied for the learner and its first error explained when it is one

@@ -168,7 +168,7 @@ fn wrap(words: &[Word], width: usize, first: &str, rest: &str) -> Vec<String> {
         let room = width.saturating_sub(used + usize::from(!empty));
         if word.width > room && empty {
             // Longer than a whole line: cut it into pieces that fit.
-            let plain: Vec<char> = strip_styles(&word.text).chars().collect();
+            let plain: Vec<char> = strip_ansi(&word.text).chars().collect();
             let per_line = width.saturating_sub(used).max(1);
             for (i, chunk) in plain.chunks(per_line).enumerate() {
                 if i > 0 {
@@ -193,18 +193,20 @@ fn wrap(words: &[Word], width: usize, first: &str, rest: &str) -> Vec<String> {
     lines
 }
 
-fn strip_styles(text: &str) -> String {
+/// `text` without its terminal escape sequences and control characters (newlines and tabs kept):
+/// what a styled line shows, for measuring it or reading a colored compiler output.
+pub fn strip_ansi(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // CSI: ESC [ parameters final-byte
-            for d in chars.by_ref() {
-                if d.is_ascii_alphabetic() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
                     break;
                 }
             }
-        } else {
+        } else if !c.is_control() || c == '\n' || c == '\t' {
+            // Terminals' reset sequences may end in a shift-in (\x0f, tmux's `sgr0`): dropped too.
             out.push(c);
         }
     }
@@ -393,7 +395,7 @@ mod tests {
         assert!(plain.contains("│ quoted"), "{plain}");
         let styled = markdown(md, 30, true);
         assert!(styled.contains('\u{1b}'), "styles are escape codes");
-        assert_eq!(words_of(&strip_styles(&styled)), words_of(&plain));
+        assert_eq!(words_of(&strip_ansi(&styled)), words_of(&plain));
     }
 
     #[test]
