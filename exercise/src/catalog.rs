@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+#[path = "shipped.rs"]
+pub mod shipped;
+
 /// The folders that may hold exercises, in the order the runner offers them.
 pub const FOLDERS: [&str; 17] = [
     "part_01",
@@ -174,27 +177,6 @@ fn package_name(root: &Path, dir: &str) -> Result<String, String> {
     Ok(manifest.package.name)
 }
 
-/// The fingerprints of the exercise files as shipped: `NAME FINGERPRINT` lines.
-pub const SHIPPED: &str = "exercise/shipped.txt";
-
-/// FNV-1a (64 bits) of a file's bytes, carriage returns left out (a checkout may add them). Not
-/// std's hasher: its algorithm may change from one Rust release to the next.
-pub fn fingerprint(bytes: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &byte in bytes.iter().filter(|&&b| b != b'\r') {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
-}
-
-/// Whether `bytes` are the exercise NAME's file as shipped (as `exercise/shipped.txt` records it).
-#[cfg(test)]
-pub fn is_shipped(root: &Path, name: &str, bytes: &[u8]) -> bool {
-    let line = format!("\n{name} {}\n", fingerprint(bytes));
-    std::fs::read_to_string(root.join(SHIPPED)).is_ok_and(|listed| listed.contains(&line))
-}
-
 /// The task statement: the exercise file's leading `//!` lines, without the markers.
 pub fn statement(source: &str) -> String {
     source
@@ -272,8 +254,8 @@ mod tests {
             // The exercise file as shipped (a learner's work may be anything: `make test` runs
             // this test in their clone too).
             let source = std::fs::read_to_string(root.join(exercise.path())).unwrap_or_default();
-            let shipped = is_shipped(root, &exercise.name, source.as_bytes());
-            let files = if shipped {
+            let as_shipped = shipped::is_shipped(root, &exercise.name, source.as_bytes());
+            let files = if as_shipped {
                 vec![exercise.path(), exercise.solution_path()]
             } else {
                 vec![exercise.solution_path()]
@@ -286,7 +268,7 @@ mod tests {
                     path.display()
                 );
             }
-            if !shipped {
+            if !as_shipped {
                 continue;
             }
             assert!(

@@ -156,25 +156,18 @@ fn line_for<'a>(listing: &'a str, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("`list` has no line for {name}:\n{listing}"))
 }
 
-/// Whether the exercise file is as shipped: its FNV-1a fingerprint is the one
-/// `exercise/shipped.txt` records (as the runner's `verify` reads it).
-fn is_shipped(root: &Path, name: &str, path: &Path) -> bool {
-    let bytes = std::fs::read(path).expect("the exercise file");
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &byte in bytes.iter().filter(|&&b| b != b'\r') {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    let listed = std::fs::read_to_string(root.join("exercise/shipped.txt")).expect("shipped.txt");
-    listed.contains(&format!("\n{name} {hash:016x}\n"))
-}
+/// Which exercise files are as shipped (`exercise/shipped.txt`), as the runner reads it.
+#[allow(dead_code)]
+#[path = "../src/shipped.rs"]
+mod shipped;
 
 #[test]
 fn solving_an_exercise_flips_it_from_todo_to_done() {
     // It starts from the shipped exercise. In a learner's clone that file is their work: leave
     // it alone (CI, where it is as shipped, always runs this).
     let shipped = root().join("part_01/exercises/runtime_by_hand.rs");
-    if !is_shipped(&root(), "runtime_by_hand", &shipped) {
+    let bytes = std::fs::read(&shipped).expect("the exercise file");
+    if !shipped::is_shipped(&root(), "runtime_by_hand", &bytes) {
         assert!(
             std::env::var_os("CI").is_none_or(|v| v.is_empty()),
             "CI: part_01/exercises/runtime_by_hand.rs is not the shipped file"
