@@ -446,42 +446,20 @@ pub fn verify(
         );
     }
     let started = std::time::Instant::now();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let judged: Vec<std::sync::Mutex<Option<Verdict>>> = bundled
-        .iter()
-        .map(|_| std::sync::Mutex::new(None))
-        .collect();
-    let apart_verdicts = std::thread::scope(|scope| {
-        if let Some(executables) = &executables {
-            for _ in 0..AT_ONCE {
-                scope.spawn(|| {
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                        let Some((_, mistake, _, expected)) = bundled.get(i) else {
-                            return;
-                        };
-                        let executable = &executables[i % executables.len()];
-                        let mut verdict = Ok(());
-                        for _ in 0..repeat.max(1) {
-                            verdict = judge_run(root, executable, mistake, expected);
-                            if verdict.is_err() {
-                                break;
-                            }
-                        }
-                        if let Ok(mut slot) = judged[i].lock() {
-                            *slot = Some(verdict);
-                        }
-                    }
-                });
+    let runs: &[_] = if executables.is_some() { &bundled } else { &[] };
+    let (judged, apart_verdicts) = at_once(
+        runs,
+        |i, (_, mistake, _, expected)| {
+            let executables = executables.as_deref().unwrap_or_default();
+            let executable = &executables[i % executables.len()];
+            for _ in 0..repeat.max(1) {
+                judge_run(root, executable, mistake, expected)?;
             }
-        }
-        verify_apart(root, &dir, &apart)
-    });
+            Ok(())
+        },
+        || verify_apart(root, &dir, &apart),
+    );
     for ((place, mistake, _, _), verdict) in bundled.into_iter().zip(judged) {
-        let verdict =
-            verdict.into_inner().ok().flatten().unwrap_or_else(|| {
-                Err("its run was lost (a thread of verify panicked)".to_owned())
-            });
         verdicts[place] = Some((mistake, verdict));
     }
     for ((place, mistake, _), verdict) in apart.into_iter().zip(apart_verdicts) {
@@ -524,6 +502,46 @@ fn verify_apart(root: &Path, dir: &Path, apart: &[(usize, Mistake, PathBuf)]) ->
             }
         })
         .collect()
+}
+
+/// `judge` on every item (with its index), AT_ONCE at a time, and `meanwhile` on this thread beside
+/// them: most of a test run is waiting, so a build can use the CPU. The judgements come back in
+/// the items' order; one lost to a panicking thread is an `Err`.
+pub fn at_once<T: Sync, R: Send, M>(
+    items: &[T],
+    judge: impl Fn(usize, &T) -> Result<R, String> + Sync,
+    meanwhile: impl FnOnce() -> M,
+) -> (Vec<Result<R, String>>, M) {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Result<R, String>>>> =
+        items.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let beside = std::thread::scope(|scope| {
+        for _ in 0..AT_ONCE.min(items.len()) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(item) = items.get(i) else {
+                        return;
+                    };
+                    let judged = judge(i, item);
+                    if let Ok(mut slot) = slots[i].lock() {
+                        *slot = Some(judged);
+                    }
+                }
+            });
+        }
+        meanwhile()
+    });
+    let judged = slots
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Err("its run was lost (a thread of verify panicked)".to_owned()))
+        })
+        .collect();
+    (judged, beside)
 }
 
 /// One run of a mistake's tests: it must fail, and show its phrase.

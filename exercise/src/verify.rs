@@ -240,31 +240,9 @@ fn exercises_and_solutions(
         }
         Ok(wrong)
     };
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let judged: Vec<std::sync::Mutex<Option<Judged>>> =
-        chosen.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..mistakes::AT_ONCE {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    let Some(exercise) = chosen.get(i) else {
-                        return;
-                    };
-                    let verdict = judge(exercise);
-                    if let Ok(mut slot) = judged[i].lock() {
-                        *slot = Some(verdict);
-                    }
-                }
-            });
-        }
-    });
+    let (judged, ()) = mistakes::at_once(chosen, |_, exercise| judge(exercise), || ());
     let mut solved = Vec::new();
     for (exercise, verdict) in chosen.iter().zip(judged) {
-        let verdict =
-            verdict.into_inner().ok().flatten().unwrap_or_else(|| {
-                Err("its run was lost (a thread of verify panicked)".to_owned())
-            });
         match verdict? {
             Some(why) => problems.push((exercise.name.clone(), why)),
             None => solved.push(*exercise),
