@@ -494,7 +494,7 @@ fn verify_apart(root: &Path, dir: &Path, apart: &[(usize, Mistake, PathBuf)]) ->
     apart
         .iter()
         .map(|(_, mistake, file)| {
-            let own: String = errors_naming(&combined, file);
+            let own: String = errors_naming(&combined, file).collect();
             if mistake.stage == Stage::Compile && own.contains(&mistake.expect) {
                 Ok(())
             } else {
@@ -688,35 +688,24 @@ pub fn verify_explained(root: &Path) -> Result<Vec<(String, Verdict)>, String> {
     Ok(verdicts)
 }
 
-/// Every error block of a build's output whose location is in `path`, one after the other.
-fn errors_naming(stderr: &str, path: &Path) -> String {
+/// The error blocks of a build's output whose location is in `path`, each with its newline.
+fn errors_naming<'a>(stderr: &'a str, path: &Path) -> impl Iterator<Item = String> + 'a {
     let name = path.display().to_string();
     stderr
         .split("\n\n")
         .filter(|block| block.starts_with("error") && !block.starts_with("error: could not"))
-        .filter(|block| {
+        .filter(move |block| {
             block
                 .lines()
                 .find(|l| l.trim_start().starts_with("--> "))
                 .is_some_and(|l| l.contains(&name))
         })
         .map(|block| format!("{block}\n"))
-        .collect()
 }
 
 /// The first error block of a build's output whose location is in `path`.
 fn error_naming(stderr: &str, path: &Path) -> Option<String> {
-    let name = path.display().to_string();
-    stderr
-        .split("\n\n")
-        .filter(|block| block.starts_with("error") && !block.starts_with("error: could not"))
-        .find(|block| {
-            block
-                .lines()
-                .find(|l| l.trim_start().starts_with("--> "))
-                .is_some_and(|l| l.contains(&name))
-        })
-        .map(|block| format!("{block}\n"))
+    errors_naming(stderr, path).next()
 }
 
 /// The first `error` block of cargo's output located in one of `paths`, else the first one.
