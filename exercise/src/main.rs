@@ -52,22 +52,23 @@ Usage: cargo exercise [--start NAME] [--no-watch]   (interactive)
        cargo exercise COMMAND
 
 Commands:
-  list                  every exercise in order: name, done or todo, and the file to edit
-  check NAME            compile, test and lint one exercise; exit status 0 iff it passes
-  hint NAME             the hint for one exercise
-  reset NAME            put an exercise back as it was shipped (the version in your last commit)
-  run NAME [-- ARGS]    build and run an exercise's program (a capstone step's server, say);
-                        ARGS go to the program
+  list                every exercise in order: name, done or todo, its file
+  check NAME          compile, test and lint one exercise; exit 0 iff it passes
+  hint NAME           the hint for one exercise
+  reset NAME          put an exercise back as in your last commit
+  run NAME [-- ARGS]  build and run an exercise's program (a capstone server,
+                      say); ARGS go to the program
   verify [NAME...] [--repeat N] [--mistakes-only]
-                        for authors: every exercise fails as shipped, every solution passes
-                        (compile, tests, clippy, fmt), every recorded mistake fails with its
-                        phrase; --repeat runs each mistake N times, --mistakes-only skips the rest
+                      for authors: every shipped exercise fails, every solution
+                      passes (compile, tests, clippy, fmt), every recorded
+                      mistake fails with its phrase; --repeat runs each mistake
+                      N times, --mistakes-only skips the rest
 
 Options:
-  --start NAME          interactive mode: start at this exercise
-  --no-watch            interactive mode: check again when Enter is pressed instead of when the
-                        file is saved (for file systems where watching does not work)
-  -h, --help            this text
+  --start NAME        interactive mode: start at this exercise
+  --no-watch          interactive mode: check again on Enter instead of on
+                      save (where watching files does not work)
+  -h, --help          this text
 ";
 
 #[derive(Debug, PartialEq)]

@@ -51,7 +51,7 @@ Step through the workshop's parts, or list them
 Usage: cargo walkthrough [--from N] [--list]
 
 Options:
-  --from N    first part to run (1-16, \"07\" works too); defaults to $FROM, else 1
+  --from N    first part to run (1-16, \"07\" works too; default: $FROM, else 1)
   --list      print every part with its title and exit
   -h, --help  this text
 ";
